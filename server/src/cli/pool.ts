@@ -1,0 +1,73 @@
+/**
+ * A small worker-thread pool: each worker answers every `{ id, task }`
+ * message with one `{ id, result }` message. Tasks are handed out one at a
+ * time as workers become free; results come back in task order.
+ */
+import { parentPort, Worker } from 'node:worker_threads';
+
+export interface PoolOptions {
+  /** The worker's entry file. */
+  script: string;
+  /** Passed to each worker as `workerData`. */
+  workerData: unknown;
+  /** How many workers at most. */
+  jobs: number;
+  /** Called with the number of finished tasks after each one. */
+  onResult?: (done: number) => void;
+}
+
+interface Request<T> {
+  id: number;
+  task: T;
+}
+
+interface Response<R> {
+  id: number;
+  result: R;
+}
+
+export function runInWorkers<T, R>(tasks: T[], options: PoolOptions): Promise<R[]> {
+  if (tasks.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const results = new Array<R>(tasks.length);
+    const workers: Worker[] = [];
+    let next = 0;
+    let done = 0;
+    const stopAll = () => workers.forEach((w) => void w.terminate());
+    const fail = (error: Error) => {
+      stopAll();
+      reject(error);
+    };
+    const feed = (worker: Worker) => {
+      if (next >= tasks.length) return;
+      const request: Request<T> = { id: next, task: tasks[next] };
+      next += 1;
+      worker.postMessage(request);
+    };
+    for (let i = 0; i < Math.min(options.jobs, tasks.length); i += 1) {
+      const worker = new Worker(options.script, { workerData: options.workerData });
+      workers.push(worker);
+      worker.on('message', ({ id, result }: Response<R>) => {
+        results[id] = result;
+        done += 1;
+        options.onResult?.(done);
+        if (done < tasks.length) return feed(worker);
+        stopAll();
+        resolve(results);
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (done < tasks.length) fail(new Error(`a worker thread stopped early (exit code ${code})`));
+      });
+      feed(worker);
+    }
+  });
+}
+
+/** The worker's side: answer each task with `handle(task)`. */
+export function serveTasks<T, R>(handle: (task: T) => R): void {
+  parentPort?.on('message', ({ id, task }: Request<T>) => {
+    const response: Response<R> = { id, result: handle(task) };
+    parentPort?.postMessage(response);
+  });
+}

@@ -1,0 +1,46 @@
+/** Reading the discovered files into the text the core parses. */
+import { pathToFileURL } from 'node:url';
+import { decodeMarkdown } from './decode';
+import { errorReason, type FileSystem } from './fileSystem';
+import type { Skip } from './files';
+
+export interface SourceFile {
+  /** Absolute path. */
+  path: string;
+  /** `file://` URI, the document's identity in the core. */
+  uri: string;
+  text: string;
+}
+
+export interface Sources {
+  sources: SourceFile[];
+  skipped: Skip[];
+}
+
+/** Files read at once: enough to keep the disk busy, few enough for file-descriptor limits. */
+const READ_BATCH = 64;
+
+export async function readSources(files: string[], fs: FileSystem): Promise<Sources> {
+  const result: Sources = { sources: [], skipped: [] };
+  for (let i = 0; i < files.length; i += READ_BATCH) {
+    const batch = files.slice(i, i + READ_BATCH);
+    const read = await Promise.all(batch.map((file) => readSource(file, fs)));
+    for (const item of read) {
+      if ('reason' in item) result.skipped.push(item);
+      else result.sources.push(item);
+    }
+  }
+  return result;
+}
+
+async function readSource(file: string, fs: FileSystem): Promise<SourceFile | Skip> {
+  let bytes;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (error) {
+    return { path: file, reason: errorReason(error) };
+  }
+  const decoded = decodeMarkdown(bytes);
+  if ('reason' in decoded) return { path: file, reason: decoded.reason };
+  return { path: file, uri: pathToFileURL(file).href, text: decoded.text };
+}

@@ -1,0 +1,137 @@
+/**
+ * What the workspace checks see of one (tenant, domain): plain data plus a
+ * few lookups. Checks are pure functions `(view: DomainView) => Finding[]`.
+ */
+import type {
+  AtomDefinition,
+  AtomRef,
+  ConditionMolecule,
+  ConstraintMolecule,
+  ExceptionMolecule,
+  Finding,
+  FindingCode,
+  Operand,
+  Range,
+  RequiresMolecule,
+  Severity,
+  Span,
+  Value,
+} from '../model';
+
+/** A place in the workspace: a span relative to a block of a document. */
+export interface Place {
+  uri: string;
+  blockId: string;
+  span: Span;
+}
+
+export interface RuleEntry {
+  uri: string;
+  molecule: ConditionMolecule;
+  /** The exceptions attached to this rule (nested or trailing UNLESS). */
+  exceptions: ExceptionMolecule[];
+}
+
+export interface ConstraintEntry {
+  uri: string;
+  molecule: ConstraintMolecule;
+  exceptions: ExceptionMolecule[];
+}
+
+export interface ExceptionEntry {
+  uri: string;
+  molecule: ExceptionMolecule;
+}
+
+export interface RequiresEntry {
+  uri: string;
+  molecule: RequiresMolecule;
+}
+
+export interface DefinitionEntry {
+  uri: string;
+  definition: AtomDefinition;
+}
+
+/** A decision table: its header subjects and its rows (each row is also in `rules`). */
+export interface TableEntry {
+  uri: string;
+  blockId: string;
+  /** Header `IF`/`WHEN` cells, in column order. */
+  inputs: AtomRef[];
+  /** Header `THEN` cells, in column order. */
+  outputs: AtomRef[];
+  rows: RuleEntry[];
+}
+
+export interface DomainView {
+  tenant: string;
+  domain: string;
+  rules: RuleEntry[];
+  constraints: ConstraintEntry[];
+  exceptions: ExceptionEntry[];
+  requires: RequiresEntry[];
+  definitions: DefinitionEntry[];
+  tables: TableEntry[];
+  /**
+   * The value an operand stands for: a literal's value, or the value of the
+   * atom a `[[ref]]` names; a bare text value that matches a defined atom's
+   * name resolves to that atom's value. Undefined when unknown.
+   */
+  resolve(operand: Operand): Value | undefined;
+  /** The enumerated values of an input declared with `one of` (by normalised name), if any. */
+  enumeration(key: string): Value[] | undefined;
+  /** The document range of a place, for findings. */
+  range(place: Place): Range;
+  /** 1-based line of a place, for messages ("… at rrsp.md:12"). */
+  describe(place: Place): string;
+}
+
+export interface PlaceMessage {
+  place: Place;
+  message: string;
+}
+
+/** One finding at `at`, pointing at the `related` places. */
+export function finding(
+  view: DomainView,
+  code: FindingCode,
+  severity: Severity,
+  at: Place,
+  message: string,
+  related: PlaceMessage[] = [],
+  data?: Record<string, unknown>,
+): Finding {
+  return {
+    code,
+    severity,
+    uri: at.uri,
+    range: view.range(at),
+    message,
+    related: related.map((r) => ({ location: { uri: r.place.uri, range: view.range(r.place) }, message: r.message })),
+    ...(data ? { data } : {}),
+  };
+}
+
+/**
+ * A finding that involves several places, reported at each of them; each
+ * copy points at all the others. `messageAt(i)` is the message shown at place i.
+ */
+export function findingAtEach(
+  view: DomainView,
+  code: FindingCode,
+  severity: Severity,
+  places: PlaceMessage[],
+  messageAt: (index: number) => string,
+): Finding[] {
+  return places.map((p, i) =>
+    finding(
+      view,
+      code,
+      severity,
+      p.place,
+      messageAt(i),
+      places.filter((_, j) => j !== i),
+    ),
+  );
+}

@@ -1,0 +1,567 @@
+/**
+ * Value-set algebra for the rule checks: which cases (combinations of input
+ * values) a condition allows, and set operations over them.
+ *
+ * - A **ValueSet** is the set of values one input may take. Each set has a
+ *   *sort*: numbers (interval sets; `unit` is `'percent'`, a currency code,
+ *   or absent — an absent unit is compatible with every unit), dates
+ *   (interval sets over epoch ms), booleans, and text (finite or co-finite
+ *   sets compared case-insensitively with whitespace collapsed; inside the
+ *   universe of a `one of` input every text set is finite).
+ * - A **Box** maps input keys to value sets; an absent key is unconstrained.
+ * - A **Region** is a union of boxes (disjunctive normal form). Boxes in a
+ *   region are never empty, so a region is empty iff it has no boxes.
+ *
+ * Decisions:
+ * - A value has one sort, so sets of different sorts (or of numbers with two
+ *   different units, e.g. percent vs CAD) share no value: their
+ *   intersection is empty and subtracting one from the other changes
+ *   nothing. Complements are taken within the sort of the set complemented.
+ * - A comparison whose operand cannot be resolved, whose operands mix
+ *   sorts, or whose operator does not apply to the sort (`<` on text) is
+ *   *unconstrained*: we cannot tell which cases it allows, and assuming it
+ *   allows all of them keeps conflicts visible rather than hiding them.
+ * - Growth is bounded: when an intersection or a subtraction would exceed
+ *   `MAX_BOXES` boxes, it returns an operand that contains the exact answer
+ *   (the left one for `a − b`, the smaller one for `a ∩ b`). The result is
+ *   then an over-approximation, treated as non-empty: `isSubset` answers
+ *   false (no redundant-rule) and an overlap is assumed (a conflict may be
+ *   reported). Used as an exception subtracted from a rule, such an
+ *   over-approximation narrows the rule too much; exceptions that explode
+ *   are not realistic, so we accept that.
+ */
+import type { Comparison, Condition, Operand, Value } from '../model';
+import { normalizeName } from '../model';
+
+/** Beyond this many boxes a region stops being refined (see the module comment). */
+export const MAX_BOXES = 2000;
+
+/** One interval of the number line; infinite bounds are always open. `*Text` is the bound's display form. */
+export interface Interval {
+  lo: number;
+  loOpen: boolean;
+  hi: number;
+  hiOpen: boolean;
+  loText?: string;
+  hiText?: string;
+}
+
+/** Numbers or dates: sorted, disjoint, non-touching, non-empty intervals. */
+export interface NumericSet {
+  sort: 'number' | 'date';
+  unit?: string;
+  intervals: readonly Interval[];
+}
+
+/**
+ * Texts by normalised form (→ display form). `negated` means "every text
+ * but `items`"; it is always false when `universe` (the `one of` values) is
+ * known, and then `items` ⊆ `universe`.
+ */
+export interface TextSet {
+  sort: 'text';
+  negated: boolean;
+  items: ReadonlyMap<string, string>;
+  universe?: ReadonlyMap<string, string>;
+}
+
+export interface BooleanSet {
+  sort: 'boolean';
+  yes: boolean;
+  no: boolean;
+}
+
+export type ValueSet = NumericSet | TextSet | BooleanSet;
+export type Box = ReadonlyMap<string, ValueSet>;
+export type Region = readonly Box[];
+
+export type Resolver = (operand: Operand) => Value | undefined;
+export type Enumeration = (key: string) => readonly Value[] | undefined;
+
+/** The region of every case. */
+export const ANYTHING: Region = [new Map()];
+export const NOTHING: Region = [];
+
+// ---------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------
+
+function unitsCompatible(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
+}
+
+/** Equal values: numbers by value with compatible units, texts case-insensitively, dates and booleans by value. */
+export function valuesEqual(a: Value, b: Value): boolean {
+  switch (a.kind) {
+    case 'number':
+      return b.kind === 'number' && a.value === b.value && unitsCompatible(a.unit, b.unit);
+    case 'text':
+      return b.kind === 'text' && normalizeName(a.value) === normalizeName(b.value);
+    case 'date':
+    case 'boolean':
+      return b.kind === a.kind && a.value === b.value;
+    case 'json':
+      return b.kind === 'json' && JSON.stringify(a.value) === JSON.stringify(b.value);
+  }
+}
+
+/** The text a value stands for when compared with texts (a `one of` input mixing kinds). */
+export function textForm(v: Value): string {
+  return v.kind === 'text' ? v.value : v.canonical;
+}
+
+const universes = new WeakMap<readonly Value[], ReadonlyMap<string, string> | null>();
+
+/**
+ * The text universe of an enumerated input: defined when the `one of` list
+ * holds any text (its other values then count as texts too); undefined for
+ * lists of numbers, dates or booleans, which keep their own sort.
+ */
+export function textUniverse(values: readonly Value[] | undefined): ReadonlyMap<string, string> | undefined {
+  if (!values) return undefined;
+  let universe = universes.get(values);
+  if (universe === undefined) {
+    universe = values.some((v) => v.kind === 'text') ? new Map(values.map((v) => [normalizeName(textForm(v)), textForm(v)])) : null;
+    universes.set(values, universe);
+  }
+  return universe ?? undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Intervals
+// ---------------------------------------------------------------------------
+
+function intervalEmpty(i: Interval): boolean {
+  return i.lo > i.hi || (i.lo === i.hi && (i.loOpen || i.hiOpen));
+}
+
+/** Sorts, drops empty intervals and merges overlapping or touching ones (`[0,5] ∪ (5,9]` = `[0,9]`, `[0,5) ∪ (5,9]` stays). */
+function normalizeIntervals(list: Interval[]): Interval[] {
+  const sorted = list
+    .filter((i) => !intervalEmpty(i))
+    .sort((a, b) => a.lo - b.lo || Number(a.loOpen) - Number(b.loOpen));
+  const out: Interval[] = [];
+  for (const next of sorted) {
+    const cur = out[out.length - 1];
+    if (cur && (next.lo < cur.hi || (next.lo === cur.hi && !(cur.hiOpen && next.loOpen)))) {
+      if (next.hi > cur.hi || (next.hi === cur.hi && !next.hiOpen)) {
+        out[out.length - 1] = { ...cur, hi: next.hi, hiOpen: next.hiOpen, hiText: next.hiText };
+      }
+    } else out.push(next);
+  }
+  return out;
+}
+
+function intersectIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const lo = x.lo > y.lo || (x.lo === y.lo && x.loOpen) ? x : y;
+      const hi = x.hi < y.hi || (x.hi === y.hi && x.hiOpen) ? x : y;
+      const i = { lo: lo.lo, loOpen: lo.loOpen, loText: lo.loText, hi: hi.hi, hiOpen: hi.hiOpen, hiText: hi.hiText };
+      if (!intervalEmpty(i)) out.push(i);
+    }
+  }
+  return normalizeIntervals(out);
+}
+
+function complementIntervals(list: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let lo = -Infinity;
+  let loOpen = true;
+  let loText: string | undefined;
+  for (const i of list) {
+    out.push({ lo, loOpen, loText, hi: i.lo, hiOpen: !i.loOpen, hiText: i.loText });
+    lo = i.hi;
+    loOpen = !i.hiOpen;
+    loText = i.hiText;
+  }
+  out.push({ lo, loOpen, loText, hi: Infinity, hiOpen: true });
+  return out.filter((i) => !intervalEmpty(i));
+}
+
+// ---------------------------------------------------------------------------
+// Value sets
+// ---------------------------------------------------------------------------
+
+/** A text set, finite inside a known universe. */
+function textSet(negated: boolean, items: ReadonlyMap<string, string>, universe?: ReadonlyMap<string, string>): TextSet {
+  if (!universe || (!negated && [...items.keys()].every((k) => universe.has(k)))) return { sort: 'text', negated, items, universe };
+  const kept = new Map([...universe].filter(([k]) => items.has(k) !== negated));
+  return { sort: 'text', negated: false, items: kept, universe };
+}
+
+/** The entries of `items` whose key `keep` accepts; `items` itself when it keeps them all. */
+function filterItems(items: ReadonlyMap<string, string>, keep: (key: string) => boolean): ReadonlyMap<string, string> {
+  for (const k of items.keys()) if (!keep(k)) return new Map([...items].filter(([key]) => keep(key)));
+  return items;
+}
+
+/** True when two sets can hold a common value (same sort, compatible units). */
+export function compatibleSets(a: ValueSet, b: ValueSet): boolean {
+  if (a.sort !== b.sort) return false;
+  return a.sort !== 'number' || unitsCompatible(a.unit, (b as NumericSet).unit);
+}
+
+export function isEmptySet(s: ValueSet): boolean {
+  switch (s.sort) {
+    case 'number':
+    case 'date':
+      return s.intervals.length === 0;
+    case 'text':
+      return !s.negated && s.items.size === 0;
+    case 'boolean':
+      return !s.yes && !s.no;
+  }
+}
+
+/** True when the set allows every value of its sort (nothing to describe). */
+export function isFullSet(s: ValueSet): boolean {
+  switch (s.sort) {
+    case 'number':
+    case 'date':
+      return s.intervals.length === 1 && s.intervals[0].lo === -Infinity && s.intervals[0].hi === Infinity;
+    case 'text':
+      return s.universe ? s.items.size === s.universe.size : s.negated && s.items.size === 0;
+    case 'boolean':
+      return s.yes && s.no;
+  }
+}
+
+/** The complement of a set within its own sort. */
+export function complementSet(s: ValueSet): ValueSet {
+  switch (s.sort) {
+    case 'number':
+    case 'date':
+      return { ...s, intervals: complementIntervals(s.intervals) };
+    case 'text':
+      return textSet(!s.negated, s.items, s.universe);
+    case 'boolean':
+      return { sort: 'boolean', yes: !s.yes, no: !s.no };
+  }
+}
+
+export function intersectSets(a: ValueSet, b: ValueSet): ValueSet {
+  if (!compatibleSets(a, b)) return emptyLike(a);
+  switch (a.sort) {
+    case 'number':
+    case 'date': {
+      const n = b as NumericSet;
+      return { sort: a.sort, unit: a.unit ?? n.unit, intervals: intersectIntervals(a.intervals, n.intervals) };
+    }
+    case 'text': {
+      const t = b as TextSet;
+      const universe = a.universe ?? t.universe;
+      if (!a.negated && !t.negated) return textSet(false, filterItems(a.items, (k) => t.items.has(k)), universe);
+      if (!a.negated) return textSet(false, filterItems(a.items, (k) => !t.items.has(k)), universe);
+      if (!t.negated) return textSet(false, filterItems(t.items, (k) => !a.items.has(k)), universe);
+      return textSet(true, new Map([...a.items, ...t.items]), universe);
+    }
+    case 'boolean': {
+      const o = b as BooleanSet;
+      return { sort: 'boolean', yes: a.yes && o.yes, no: a.no && o.no };
+    }
+  }
+}
+
+/** `a` minus `b`; `a` itself when they share no value. */
+export function subtractSets(a: ValueSet, b: ValueSet): ValueSet {
+  return compatibleSets(a, b) ? intersectSets(a, complementSet(b)) : a;
+}
+
+/** `a ∪ b` for sets of the same sort (De Morgan keeps this exact for every sort). */
+export function unionSets(a: ValueSet, b: ValueSet): ValueSet {
+  return complementSet(intersectSets(complementSet(a), complementSet(b)));
+}
+
+export function setsOverlap(a: ValueSet, b: ValueSet): boolean {
+  return !isEmptySet(intersectSets(a, b));
+}
+
+function emptyLike(s: ValueSet): ValueSet {
+  switch (s.sort) {
+    case 'number':
+    case 'date':
+      return { ...s, intervals: [] };
+    case 'text':
+      return { sort: 'text', negated: false, items: new Map(), universe: s.universe };
+    case 'boolean':
+      return { sort: 'boolean', yes: false, no: false };
+  }
+}
+
+/**
+ * The set `{ value }` — inside the text universe of `enumeration` when it
+ * has one. Undefined for JSON values, which have no comparable sort.
+ */
+export function valueToSet(value: Value, enumeration?: readonly Value[]): ValueSet | undefined {
+  return pointsSet([value], textUniverse(enumeration));
+}
+
+/** The set of the given values, or undefined when they are of mixed sorts or units (incomparable). */
+function pointsSet(values: readonly Value[], universe: ReadonlyMap<string, string> | undefined): ValueSet | undefined {
+  if (universe) return textSet(false, new Map(values.map((v) => [normalizeName(textForm(v)), textForm(v)])), universe);
+  const first = values[0];
+  if (!first || first.kind === 'json' || values.some((v) => v.kind !== first.kind)) return undefined;
+  switch (first.kind) {
+    case 'number':
+    case 'date': {
+      const units = new Set(values.map((v) => (v.kind === 'number' ? v.unit : undefined)).filter((u) => u !== undefined));
+      if (units.size > 1) return undefined;
+      const intervals = values.map((v) => {
+        const n = v.value as number;
+        return { lo: n, hi: n, loOpen: false, hiOpen: false, loText: v.canonical, hiText: v.canonical };
+      });
+      return { sort: first.kind, unit: [...units][0], intervals: normalizeIntervals(intervals) };
+    }
+    case 'boolean':
+      return { sort: 'boolean', yes: values.some((v) => v.value === true), no: values.some((v) => v.value === false) };
+    case 'text':
+      return textSet(false, new Map(values.map((v) => [normalizeName(textForm(v)), textForm(v)])));
+  }
+}
+
+/**
+ * The values a comparison allows for its subject, or undefined when
+ * unconstrained (an operand is unknown, the operands are incomparable, or
+ * the operator does not apply to their sort).
+ */
+export function comparisonToSet(cmp: Comparison, resolve: Resolver, enumeration: Enumeration): ValueSet | undefined {
+  const values: Value[] = [];
+  for (const operand of cmp.operands) {
+    const v = resolve(operand);
+    if (!v) return undefined;
+    values.push(v);
+  }
+  const scalar = cmp.op !== 'in' && cmp.op !== 'not in' && cmp.op !== 'between';
+  if (values.length === 0 || (scalar && values.length !== 1) || (cmp.op === 'between' && values.length !== 2)) return undefined;
+  const universe = textUniverse(enumeration(cmp.subject.key));
+  const points = pointsSet(values, universe);
+  if (!points) return undefined;
+  switch (cmp.op) {
+    case '=':
+    case 'in':
+      return points;
+    case '!=':
+    case 'not in':
+      return complementSet(points);
+  }
+  if (points.sort !== 'number' && points.sort !== 'date') return undefined;
+  // The operands as sorted points: the first is the lowest, the last the highest.
+  const low = points.intervals[0];
+  const high = points.intervals[points.intervals.length - 1];
+  const from = (open: boolean) => ({ lo: low.lo, loOpen: open, loText: low.loText });
+  const upTo = (i: Interval, open: boolean) => ({ hi: i.hi, hiOpen: open, hiText: i.hiText });
+  const below = { lo: -Infinity, loOpen: true };
+  const above = { hi: Infinity, hiOpen: true };
+  const interval: Interval =
+    cmp.op === '<'
+      ? { ...below, ...upTo(low, true) }
+      : cmp.op === '<='
+        ? { ...below, ...upTo(low, false) }
+        : cmp.op === '>'
+          ? { ...from(true), ...above }
+          : cmp.op === '>='
+            ? { ...from(false), ...above }
+            : // between: inclusive, bounds in either order (`BETWEEN 10 AND 5` reads as 5..10)
+              { ...from(false), ...upTo(high, false) };
+  return { ...points, intervals: [interval] };
+}
+
+/**
+ * Cuts the line at every bound the sets use into cells — the open stretches
+ * between bounds and the bounds themselves — so that each cell lies wholly
+ * inside or wholly outside every one of the sets. The sets share one sort
+ * (and unit).
+ */
+export function partitionLine(sets: readonly NumericSet[]): NumericSet[] {
+  const bounds = new Map<number, string | undefined>();
+  for (const set of sets) {
+    for (const i of set.intervals) {
+      if (Number.isFinite(i.lo)) bounds.set(i.lo, bounds.get(i.lo) ?? i.loText);
+      if (Number.isFinite(i.hi)) bounds.set(i.hi, bounds.get(i.hi) ?? i.hiText);
+    }
+  }
+  const cells: Interval[] = [];
+  let lo = -Infinity;
+  let loText: string | undefined;
+  for (const b of [...bounds.keys()].sort((x, y) => x - y)) {
+    const text = bounds.get(b);
+    cells.push({ lo, loOpen: true, loText, hi: b, hiOpen: true, hiText: text });
+    cells.push({ lo: b, loOpen: false, loText: text, hi: b, hiOpen: false, hiText: text });
+    lo = b;
+    loText = text;
+  }
+  cells.push({ lo, loOpen: true, loText, hi: Infinity, hiOpen: true });
+  const sort = sets[0]?.sort ?? 'number';
+  const unit = sets.find((s) => s.unit !== undefined)?.unit;
+  return cells.map((i) => ({ sort, unit, intervals: [i] }));
+}
+
+// ---------------------------------------------------------------------------
+// Boxes and regions
+// ---------------------------------------------------------------------------
+
+function intersectBoxes(a: Box, b: Box): Box | undefined {
+  const out = new Map(a);
+  for (const [key, set] of b) {
+    const cur = out.get(key);
+    const next = cur ? intersectSets(cur, set) : set;
+    if (isEmptySet(next)) return undefined;
+    out.set(key, next);
+  }
+  return out;
+}
+
+/** `a − b` as disjoint boxes: at most one piece per key `b` constrains. */
+function subtractBox(a: Box, b: Box): Box[] {
+  const inside = new Map<string, ValueSet>();
+  for (const [key, set] of b) {
+    const cur = a.get(key);
+    const both = cur ? intersectSets(cur, set) : set;
+    if (isEmptySet(both)) return [a]; // disjoint: nothing to remove
+    inside.set(key, both);
+  }
+  const pieces: Box[] = [];
+  const rest = new Map(a);
+  for (const [key, set] of b) {
+    const cur = rest.get(key);
+    const outside = cur ? subtractSets(cur, set) : complementSet(set);
+    if (!isEmptySet(outside)) pieces.push(new Map(rest).set(key, outside));
+    rest.set(key, inside.get(key)!);
+  }
+  return pieces;
+}
+
+export function union(a: Region, b: Region): Region {
+  return [...a, ...b];
+}
+
+/** `a ∩ b`; over-approximated by the smaller operand past `MAX_BOXES`. */
+export function intersect(a: Region, b: Region): Region {
+  const smaller = a.length <= b.length ? a : b;
+  if (a.length * b.length > MAX_BOXES * 50) return smaller;
+  const out: Box[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const box = intersectBoxes(x, y);
+      if (box) out.push(box);
+    }
+    if (out.length > MAX_BOXES) return smaller;
+  }
+  return out;
+}
+
+/** `a − b` as a union of boxes (disjoint when `a`'s are); `a` itself past `MAX_BOXES`. */
+export function subtract(a: Region, b: Region): Region {
+  let out: Region = a;
+  for (const cut of b) {
+    if (out.length === 0) break;
+    const next = out.flatMap((box) => subtractBox(box, cut));
+    if (next.length > MAX_BOXES) return a;
+    out = next;
+  }
+  return out;
+}
+
+export function isEmpty(r: Region): boolean {
+  return r.length === 0;
+}
+
+/** `a ⊆ b` (false when the computation was cut short). */
+export function isSubset(a: Region, b: Region): boolean {
+  return isEmpty(subtract(a, b));
+}
+
+/** The cases a condition allows. */
+export function conditionToRegion(cond: Condition, resolve: Resolver, enumeration: Enumeration): Region {
+  switch (cond.kind) {
+    case 'cmp': {
+      const set = comparisonToSet(cond, resolve, enumeration);
+      if (!set) return ANYTHING;
+      return isEmptySet(set) ? NOTHING : [new Map([[cond.subject.key, set]])];
+    }
+    case 'and':
+      return cond.items.reduce<Region>(
+        (acc, item) => (isEmpty(acc) ? acc : intersect(acc, conditionToRegion(item, resolve, enumeration))),
+        ANYTHING,
+      );
+    case 'or':
+      return cond.items.flatMap((item) => conditionToRegion(item, resolve, enumeration));
+  }
+}
+
+/** Records the display name of every subject in a condition (first written form wins). */
+export function collectNames(cond: Condition, into: Map<string, string>): Map<string, string> {
+  if (cond.kind === 'cmp') {
+    if (!into.has(cond.subject.key)) into.set(cond.subject.key, cond.subject.name);
+  } else for (const item of cond.items) collectNames(item, into);
+  return into;
+}
+
+// ---------------------------------------------------------------------------
+// Descriptions
+// ---------------------------------------------------------------------------
+
+function formatBound(n: number, set: NumericSet): string {
+  if (set.sort === 'date') return new Date(n).toISOString().slice(0, 10);
+  const plain = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 10 });
+  if (set.unit === 'percent') return `${plain(Number((n * 100).toPrecision(12)))}%`;
+  if (set.unit === 'USD' || set.unit === 'CAD') return `${n < 0 ? '-' : ''}$${plain(Math.abs(n))}`;
+  return set.unit ? `${plain(n)} ${set.unit}` : plain(n);
+}
+
+function describeInterval(i: Interval, set: NumericSet): string {
+  // Only finite bounds are formatted (infinite ones are never shown).
+  const lo = () => i.loText ?? formatBound(i.lo, set);
+  const hi = () => i.hiText ?? formatBound(i.hi, set);
+  if (i.lo === i.hi) return `= ${lo()}`;
+  const upper = () => `${i.hiOpen ? '<' : '≤'} ${hi()}`;
+  const lower = () => `${i.loOpen ? '>' : '≥'} ${lo()}`;
+  if (i.lo === -Infinity) return upper();
+  if (i.hi === Infinity) return lower();
+  return !i.loOpen && !i.hiOpen ? `between ${lo()} and ${hi()}` : `${lower()} and ${upper()}`;
+}
+
+/** The condition a set stands for, without the subject (`> $5,000`, `in (Quebec, Ontario)`); undefined when full. */
+export function describeSet(set: ValueSet): string | undefined {
+  if (isFullSet(set)) return undefined;
+  switch (set.sort) {
+    case 'number':
+    case 'date': {
+      if (set.intervals.length === 0) return 'is impossible';
+      // Lists of points read as the IN / NOT IN that wrote them.
+      const points = (list: readonly Interval[]) => list.every((i) => i.lo === i.hi) && list.map((i) => i.loText ?? formatBound(i.lo, set));
+      const listed = set.intervals.length > 1 && points(set.intervals);
+      if (listed) return `in (${listed.join(', ')})`;
+      const holes = points(complementIntervals(set.intervals));
+      if (holes) return holes.length === 1 ? `≠ ${holes[0]}` : `not in (${holes.join(', ')})`;
+      return set.intervals.map((i) => describeInterval(i, set)).join(' or ');
+    }
+    case 'text': {
+      const items = [...set.items.values()];
+      if (items.length === 1) return `${set.negated ? '≠' : '='} ${items[0]}`;
+      if (items.length === 0) return 'is impossible';
+      return `${set.negated ? 'not in' : 'in'} (${items.join(', ')})`;
+    }
+    case 'boolean':
+      return set.yes ? '= yes' : set.no ? '= no' : 'is impossible';
+  }
+}
+
+/** A human-readable case: `Jurisdiction = Quebec, Withdrawal Amount > $5,000`; empty for the unconstrained box. */
+export function describeBox(box: Box, names: ReadonlyMap<string, string>): string {
+  const parts: string[] = [];
+  for (const [key, set] of box) {
+    const text = describeSet(set);
+    if (text !== undefined) parts.push(`${names.get(key) ?? key} ${text}`);
+  }
+  return parts.join(', ');
+}
+
+/** `when <first case>` (noting further cases), or `in every case`, for messages. */
+export function describeCase(region: Region, names: ReadonlyMap<string, string>): string {
+  const first = region[0] ? describeBox(region[0], names) : '';
+  const more = region.length > 1 ? ` (and ${region.length - 1} more case${region.length > 2 ? 's' : ''})` : '';
+  return first ? `when ${first}${more}` : `in every case${more}`;
+}

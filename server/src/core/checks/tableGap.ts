@@ -1,0 +1,130 @@
+/**
+ * `table-gap` (knowledge-markdown §4): input combinations of a decision
+ * table that no row covers.
+ *
+ * Each input is cut into cells: the `one of` values of an enumerated input,
+ * yes / no for a boolean one, and for numbers and dates the stretches
+ * between (and the points at) every bound the rows use. Each cell lies
+ * wholly inside or outside every row's set, so a combination of cells is
+ * covered iff some row overlaps each of its cells. A depth-first walk over
+ * the inputs, keeping the rows still alive, finds the uncovered
+ * combinations; when no row is left it reports the whole subtree as one gap
+ * (`Jurisdiction = Alberta`, whatever the other inputs), and it merges the
+ * uncovered cells of one input under the same prefix into one gap.
+ *
+ * A table with a text input that has no `one of` list is not enumerable and
+ * gets no table-gap. Coverage uses the rows' conditions only (not their
+ * exceptions), restricted to the header inputs.
+ */
+import type { Finding, Value } from '../model';
+import { finding, type DomainView, type TableEntry } from './context';
+import {
+  conditionToRegion,
+  describeBox,
+  partitionLine,
+  setsOverlap,
+  unionSets,
+  valueToSet,
+  type Box,
+  type NumericSet,
+  type ValueSet,
+} from './region';
+
+/** Nodes the walk may visit per table before it stops (and says so). */
+export const MAX_COMBINATIONS = 10_000;
+const LISTED = 5;
+
+/** A cell of one input; undefined is the single "any value" cell of an input no row constrains. */
+type Cell = ValueSet | undefined;
+
+export function checkTableGaps(view: DomainView): Finding[] {
+  return view.tables.flatMap((table) => {
+    const gaps = tableGaps(view, table);
+    return gaps ? [report(view, table, gaps)] : [];
+  });
+}
+
+interface Gaps {
+  boxes: Box[];
+  capped: boolean;
+}
+
+/** The uncovered combinations, or undefined when there are none or the table is not enumerable. */
+function tableGaps(view: DomainView, table: TableEntry): Gaps | undefined {
+  if (table.rows.length === 0) return undefined;
+  const rows = table.rows.flatMap((r) => conditionToRegion(r.molecule.condition, view.resolve, view.enumeration));
+  const keys = table.inputs.map((i) => i.key);
+  const cells: Cell[][] = [];
+  for (const key of keys) {
+    const c = cellsOf(key, rows, view.enumeration(key));
+    if (!c) return undefined;
+    cells.push(c);
+  }
+  // covers[r][i][c]: row box r overlaps cell c of input i.
+  const covers = rows.map((row) => keys.map((key, i) => cells[i].map((cell) => coversCell(row.get(key), cell))));
+
+  const boxes: Box[] = [];
+  let visited = 0;
+  let capped = false;
+  const walk = (depth: number, prefix: Map<string, ValueSet>, alive: number[]): void => {
+    if (depth === keys.length || capped) return; // rows still alive cover this combination
+    if (++visited > MAX_COMBINATIONS) {
+      capped = true;
+      return;
+    }
+    let uncovered: ValueSet | undefined; // union of this input's cells no alive row covers
+    for (const [c, cell] of cells[depth].entries()) {
+      const next = alive.filter((r) => covers[r][depth][c]);
+      if (next.length > 0) walk(depth + 1, cell ? new Map(prefix).set(keys[depth], cell) : prefix, next);
+      // (the "any value" cell is covered by every alive row, so an uncovered cell is a set)
+      else if (cell) uncovered = uncovered ? unionSets(uncovered, cell) : cell;
+    }
+    if (uncovered) boxes.push(new Map(prefix).set(keys[depth], uncovered));
+  };
+  if (rows.length === 0) boxes.push(new Map()); // no row can ever apply: every case is a gap
+  else walk(0, new Map(), rows.map((_, r) => r));
+  return boxes.length > 0 ? { boxes, capped } : undefined;
+}
+
+/** The cells of one input, or undefined when it is not enumerable. */
+function cellsOf(key: string, rows: readonly Box[], enumeration: readonly Value[] | undefined): Cell[] | undefined {
+  if (enumeration) {
+    const cells = enumeration.map((v) => valueToSet(v, enumeration));
+    return cells.every((c) => c !== undefined) ? cells : undefined;
+  }
+  const sets = rows.flatMap((row) => row.get(key) ?? []);
+  if (sets.length === 0) return [undefined];
+  if (sets.every((s) => s.sort === 'boolean')) {
+    return [
+      { sort: 'boolean', yes: true, no: false },
+      { sort: 'boolean', yes: false, no: true },
+    ];
+  }
+  const sort = sets[0].sort;
+  if (sort !== 'number' && sort !== 'date') return undefined;
+  const numeric = sets.filter((s): s is NumericSet => s.sort === sort);
+  const units = new Set(numeric.map((s) => s.unit).filter((u) => u !== undefined));
+  return numeric.length === sets.length && units.size <= 1 ? partitionLine(numeric) : undefined;
+}
+
+function coversCell(rowSet: ValueSet | undefined, cell: Cell): boolean {
+  return !rowSet || !cell || setsOverlap(rowSet, cell);
+}
+
+function report(view: DomainView, table: TableEntry, { boxes, capped }: Gaps): Finding {
+  const names = new Map(table.inputs.map((i) => [i.key, i.name]));
+  const gaps = boxes.map((box) => describeBox(box, names) || 'every case');
+  const listed = gaps.slice(0, LISTED);
+  const more = boxes.length > LISTED ? ` (and ${boxes.length - LISTED} more)` : '';
+  const cap = capped ? ` (stopped after ${MAX_COMBINATIONS.toLocaleString('en-US')} combinations; there may be more)` : '';
+  const first = table.rows[0].molecule;
+  return finding(
+    view,
+    'table-gap',
+    'information',
+    { uri: table.uri, blockId: table.blockId, span: first.span },
+    `No row covers: ${listed.join('; ')}${more}${cap}`,
+    [],
+    { gaps, capped },
+  );
+}

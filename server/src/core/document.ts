@@ -1,0 +1,424 @@
+/**
+ * A document snapshot: everything the core knows about one Markdown file,
+ * as immutable plain data (structured-cloneable, so worker threads can
+ * build it). `applyEdits` derives the next snapshot from the previous one,
+ * re-parsing only the top-level Markdown nodes an edit touches and
+ * re-extracting only the blocks whose content changed.
+ */
+import { parse as parseYaml } from 'yaml';
+import { extractBlock, type BlockKnowledge } from './extract';
+import { randomUUID } from 'node:crypto';
+import { parseRegion, type DraftBlock, type ParsedRegion, type Segment } from './markdown/blocks';
+import { blockId } from './markdown/ids';
+import { LineIndex } from './markdown/lineIndex';
+import type {
+  AtomDefinition,
+  AtomRef,
+  AtomReference,
+  Block,
+  Enforcement,
+  ExtractedValue,
+  Molecule,
+  ParseProblem,
+  Range,
+  Span,
+} from './model';
+
+export interface DocumentSnapshot {
+  uri: string;
+  version: number;
+  text: string;
+  /** From front matter `domain:`, else the folder under `domains/` in the path, else `default`. */
+  domain: string;
+  /** From front matter `title:`, else the first H1, else the file name. */
+  title: string;
+  frontMatter: Record<string, unknown> | null;
+  /** Front matter `enforcement:`; rules without their own tag inherit it. */
+  enforcement: Enforcement | null;
+  blocks: Block[];
+  definitions: AtomDefinition[];
+  references: AtomReference[];
+  extracted: ExtractedValue[];
+  molecules: Molecule[];
+  /** Decision tables: their header inputs and outputs (rows are ConditionMolecules with `table` set). */
+  tables: DecisionTableInfo[];
+  problems: ParseProblem[];
+}
+
+export interface DecisionTableInfo {
+  blockId: string;
+  inputs: AtomRef[];
+  outputs: AtomRef[];
+}
+
+/** An edit in the coordinates of the text it applies to (LSP's incremental sync, converted to offsets). */
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+/** What `applyEdits` needs beyond the plain snapshot; lost when a snapshot crosses a thread. */
+interface Incremental {
+  segments: Segment[];
+  frontMatterRaw: string | null;
+  knowledge: Map<string, BlockKnowledge>;
+  hasDefinitions: boolean;
+}
+
+const state = new WeakMap<DocumentSnapshot, Incremental>();
+
+/** Link reference definitions (`[x]: url`) change how text elsewhere parses: such documents re-parse fully. */
+const LINK_DEFINITION = /^ {0,3}\[[^\]\n]+\]:/m;
+
+export function parseDocument(uri: string, text: string, version = 0): DocumentSnapshot {
+  const region = parseRegion(text, 0, text.length);
+  const occurrences = new Map<string, number>();
+  const blocks = region.blocks.map(
+    withIds(region.blocks, (draft) => {
+      const n = occurrences.get(draft.checksum) ?? 0;
+      occurrences.set(draft.checksum, n + 1);
+      return blockId(uri, draft.checksum, n);
+    }),
+  );
+  return assemble(uri, version, text, region.segments, blocks, frontMatterOf(region), new Map());
+}
+
+/**
+ * Applies edits (each in the coordinates of the text left by the previous
+ * one, like LSP's `contentChanges`) and returns the new snapshot.
+ */
+export function applyEdits(previous: DocumentSnapshot, edits: TextEdit[], version = previous.version + 1): DocumentSnapshot {
+  let doc = previous;
+  for (const edit of edits) doc = applyEdit(doc, edit, version);
+  return doc;
+}
+
+function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number): DocumentSnapshot {
+  const old = state.get(previous);
+  const start = clamp(edit.span.start, 0, previous.text.length);
+  const end = clamp(edit.span.end, start, previous.text.length);
+  const text = previous.text.slice(0, start) + edit.newText + previous.text.slice(end);
+  const removed = previous.text.slice(start, end);
+  if (!old || old.hasDefinitions || LINK_DEFINITION.test(edit.newText) || edit.newText.includes(']:') || removed.includes(']:')) {
+    return reparse(previous, text, version);
+  }
+  const delta = edit.newText.length - (end - start);
+  const segs = old.segments;
+  // An unclosed front matter fence changes how remark parses text far below it: re-parse such documents fully.
+  const unclosedFence = /^(---|\+\+\+)/.test(text) && segs[0]?.kind !== 'yaml';
+  if (segs.length === 0 || unclosedFence) return reparse(previous, text, version);
+  // Segments the edit touches (touching counts: typing right after a paragraph extends it).
+  let first = segs.findIndex((s) => s.span.end >= start);
+  if (first === -1) first = segs.length;
+  let last = first - 1;
+  while (last + 1 < segs.length && segs[last + 1].span.start <= end) last++;
+  // One unchanged neighbour on each side absorbs merges and splits; widen until the re-parse is stable.
+  let lo = Math.max(0, Math.min(first, last) - 1);
+  let hi = Math.min(segs.length - 1, Math.max(first, last) + 1);
+  for (;;) {
+    // Regions start at a line start: indentation before a node decides how it parses.
+    const regionStart = lo === 0 ? 0 : previous.text.lastIndexOf('\n', segs[lo].span.start - 1) + 1;
+    const regionEndOld = hi >= segs.length - 1 ? previous.text.length : segs[hi].span.end;
+    const regionEnd = regionEndOld + delta;
+    if (regionStart > start || regionEndOld < end) return reparse(previous, text, version);
+    const firstBlock = lo < segs.length ? segs[lo].firstBlock : previous.blocks.length;
+    const region = parseRegion(text, regionStart, regionEnd, firstBlock);
+    const headOk = lo === 0 || sameSegment(region.segments[0], segs[lo], 0, previous.text, text);
+    const tailOk =
+      hi >= segs.length - 1 || sameSegment(region.segments[region.segments.length - 1], segs[hi], delta, previous.text, text);
+    // A region starting with a front matter fence parses differently than in context (remark-frontmatter
+    // only looks at the very start): widen to the previous segment.
+    if (!headOk || (regionStart > 0 && /^(---|\+\+\+)/.test(text.slice(regionStart, regionStart + 3)))) {
+      lo--;
+      continue;
+    }
+    if (!tailOk) {
+      hi++;
+      continue;
+    }
+    return splice(previous, old, text, version, region, lo, hi, delta);
+  }
+}
+
+/** True when a re-parsed segment is the same node as before (same kind, same source at the shifted place). */
+function sameSegment(now: Segment | undefined, before: Segment, delta: number, oldText: string, newText: string): boolean {
+  if (!now || now.kind !== before.kind) return false;
+  if (now.span.start !== before.span.start + delta || now.span.end !== before.span.end + delta) return false;
+  return oldText.slice(before.span.start, before.span.end) === newText.slice(now.span.start, now.span.end);
+}
+
+function splice(
+  previous: DocumentSnapshot,
+  old: Incremental,
+  text: string,
+  version: number,
+  region: ParsedRegion,
+  lo: number,
+  hi: number,
+  delta: number,
+): DocumentSnapshot {
+  const segs = old.segments;
+  const oldFirstBlock = lo < segs.length ? segs[lo].firstBlock : previous.blocks.length;
+  const oldEndBlock = hi < segs.length ? segs[hi].firstBlock + segs[hi].blockCount : oldFirstBlock;
+  const replaced = previous.blocks.slice(oldFirstBlock, oldEndBlock);
+  const newBlocks = region.blocks.map(withIds(region.blocks, matchIds(replaced, region.blocks)));
+  const blockDelta = newBlocks.length - replaced.length;
+  const shift = (b: Block): Block => ({
+    ...b,
+    span: { start: b.span.start + delta, end: b.span.end + delta },
+    ownSpan: { start: b.ownSpan.start + delta, end: b.ownSpan.end + delta },
+  });
+  const blocks = [...previous.blocks.slice(0, oldFirstBlock), ...newBlocks, ...previous.blocks.slice(oldEndBlock).map(shift)];
+  const segments = [
+    ...segs.slice(0, lo),
+    ...region.segments,
+    ...segs.slice(hi + 1).map((s) => ({
+      ...s,
+      span: { start: s.span.start + delta, end: s.span.end + delta },
+      firstBlock: s.firstBlock + blockDelta,
+    })),
+  ];
+  const frontMatter = lo === 0 ? frontMatterOf(region) : old.frontMatterRaw === null ? null : { raw: old.frontMatterRaw, span: segs[0].span };
+  // Knowledge is keyed by block id and checked against the checksum, so kept blocks keep their extraction.
+  const knowledge = (frontMatter?.raw ?? null) === old.frontMatterRaw ? old.knowledge : new Map<string, BlockKnowledge>();
+  return assemble(previous.uri, version, text, segments, blocks, frontMatter, knowledge);
+}
+
+function reparse(previous: DocumentSnapshot, text: string, version: number): DocumentSnapshot {
+  const region = parseRegion(text, 0, text.length);
+  const blocks = region.blocks.map(withIds(region.blocks, matchIds(previous.blocks, region.blocks)));
+  const old = state.get(previous);
+  return assemble(previous.uri, version, text, region.segments, blocks, frontMatterOf(region), old?.knowledge ?? new Map());
+}
+
+type IdFor = (draft: DraftBlock, index: number) => string;
+
+/** Turns drafts into blocks: ids from `idFor`, parent indexes into parent ids, order filled in by `assemble`. */
+function withIds(drafts: DraftBlock[], idFor: IdFor): (draft: DraftBlock, index: number) => Block {
+  const ids = drafts.map((d, i) => idFor(d, i));
+  return ({ parent, ...draft }, index) => ({ ...draft, id: ids[index], parentId: parent === null ? null : ids[parent], order: 0 });
+}
+
+/**
+ * Ids for re-parsed blocks: a block whose content is unchanged keeps its id;
+ * otherwise the old block of the same type at the same relative place keeps
+ * its id (an in-place edit is an UPDATE for the sync, not DELETE + INSERT);
+ * what remains gets a fresh id.
+ */
+function matchIds(old: Block[], drafts: DraftBlock[]): IdFor {
+  const ids: (string | undefined)[] = new Array(drafts.length);
+  const taken = new Set<number>();
+  const byChecksum = new Map<string, number[]>();
+  old.forEach((b, i) => {
+    const list = byChecksum.get(b.checksum);
+    if (list) list.push(i);
+    else byChecksum.set(b.checksum, [i]);
+  });
+  drafts.forEach((d, i) => {
+    const candidates = byChecksum.get(d.checksum);
+    const hit = candidates?.find((c) => !taken.has(c));
+    if (hit !== undefined) {
+      taken.add(hit);
+      ids[i] = old[hit].id;
+    }
+  });
+  drafts.forEach((d, i) => {
+    if (ids[i] !== undefined) return;
+    const j = Math.min(i, old.length - 1);
+    if (j >= 0 && !taken.has(j) && old[j].type === d.type) {
+      taken.add(j);
+      ids[i] = old[j].id;
+    }
+  });
+  return (_draft, index) => ids[index] ?? randomUUID();
+}
+
+function frontMatterOf(region: ParsedRegion): { raw: string; span: Span } | null {
+  return region.frontMatter;
+}
+
+function assemble(
+  uri: string,
+  version: number,
+  text: string,
+  segments: Segment[],
+  blocks: Block[],
+  frontMatterSource: { raw: string; span: Span } | null,
+  cache: Map<string, BlockKnowledge>,
+): DocumentSnapshot {
+  const problems: ParseProblem[] = [];
+  const frontMatter = readFrontMatter(text, frontMatterSource, problems);
+  const enforcement = enforcementOf(frontMatter?.enforcement);
+  if (frontMatter && frontMatter.enforcement !== undefined && enforcement === null) {
+    problems.push({ blockId: null, span: frontMatterSource!.span, message: `front matter 'enforcement' must be block, warn or inform` });
+  }
+  const knowledge = new Map<string, BlockKnowledge>();
+  const ordered = blocks.map((b, i) => (b.order === i ? b : { ...b, order: i }));
+  for (const block of ordered) {
+    const cached = cache.get(block.id);
+    const k = cached && cached.checksum === block.checksum ? cached : extractBlock(text, block);
+    knowledge.set(block.id, k);
+  }
+  const doc: DocumentSnapshot = {
+    uri,
+    version,
+    text,
+    domain: domainOf(uri, frontMatter),
+    title: titleOf(uri, frontMatter, ordered),
+    frontMatter,
+    enforcement,
+    blocks: ordered,
+    ...link(ordered, knowledge, enforcement ?? 'warn'),
+    problems,
+  };
+  doc.problems.push(...ordered.flatMap((b) => knowledge.get(b.id)!.problems));
+  state.set(doc, {
+    segments,
+    frontMatterRaw: frontMatterSource?.raw ?? null,
+    knowledge,
+    hasDefinitions: segments.some((s) => s.kind === 'definition' || s.kind === 'footnoteDefinition') || LINK_DEFINITION.test(text),
+  });
+  return doc;
+}
+
+/**
+ * Document-level linking of per-block knowledge: default enforcement, the
+ * enforcement of a table's caption line, UNLESS items attached to the rule
+ * they are nested under, and JSON atoms whose value is the fenced block
+ * right under their definition.
+ */
+function link(
+  blocks: Block[],
+  knowledge: Map<string, BlockKnowledge>,
+  defaultEnforcement: Enforcement,
+): Pick<DocumentSnapshot, 'definitions' | 'references' | 'extracted' | 'molecules' | 'tables'> {
+  const definitions: AtomDefinition[] = [];
+  const references: AtomReference[] = [];
+  const extracted: ExtractedValue[] = [];
+  const molecules: Molecule[] = [];
+  const tables: DecisionTableInfo[] = [];
+  const ruleOfBlock = new Map<string, Molecule>();
+  let captionEnforcement: Enforcement | null = null;
+  blocks.forEach((block, i) => {
+    const k = knowledge.get(block.id)!;
+    references.push(...k.references);
+    extracted.push(...k.extracted);
+    if (k.table) tables.push({ blockId: block.id, ...k.table });
+    for (const def of k.definitions) {
+      const next = blocks[i + 1];
+      if (def.value === null && !def.oneOf && next?.type === 'code' && 'language' in next.content && next.content.language === 'json') {
+        definitions.push(jsonDefinition(def, next.content.text));
+      } else definitions.push(def);
+    }
+    const tableDefault = block.type === 'table' ? (captionEnforcement ?? defaultEnforcement) : defaultEnforcement;
+    for (const m of k.molecules) {
+      let molecule: Molecule = m.explicitEnforcement || m.enforcement === tableDefault ? m : { ...m, enforcement: tableDefault };
+      if (molecule.type === 'ExceptionMolecule' && molecule.parentId === null && block.parentId !== null) {
+        const parent = ruleOfBlock.get(block.parentId);
+        if (parent && (parent.type === 'ConditionMolecule' || parent.type === 'ConstraintMolecule')) {
+          molecule = { ...molecule, parentId: parent.id };
+          const index = molecules.indexOf(parent);
+          const withException = { ...parent, exceptionIds: [...('exceptionIds' in parent ? parent.exceptionIds : []), molecule.id] };
+          molecules[index] = withException as Molecule;
+          ruleOfBlock.set(block.parentId, molecules[index]);
+        }
+      }
+      molecules.push(molecule);
+      if (!ruleOfBlock.has(block.id) && molecule.type !== 'ExceptionMolecule') ruleOfBlock.set(block.id, molecule);
+    }
+    captionEnforcement = block.type === 'paragraph' ? k.caption : null;
+  });
+  return { definitions, references, extracted, molecules, tables };
+}
+
+function jsonDefinition(def: AtomDefinition, source: string): AtomDefinition {
+  try {
+    const value: unknown = JSON.parse(source);
+    return { ...def, value: { kind: 'json', value, raw: source.trim(), canonical: JSON.stringify(value) } };
+  } catch {
+    return def;
+  }
+}
+
+function readFrontMatter(
+  text: string,
+  source: { raw: string; span: Span } | null,
+  problems: ParseProblem[],
+): Record<string, unknown> | null {
+  if (!source) {
+    if (/^---[ \t]*\r?\n/.test(text)) {
+      problems.push({ blockId: null, span: { start: 0, end: 3 }, message: 'front matter opened with --- is never closed (expected a closing --- line)' });
+    }
+    return null;
+  }
+  try {
+    const value: unknown = parseYaml(source.raw);
+    if (value === null || value === undefined) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      problems.push({ blockId: null, span: source.span, message: 'front matter must be a YAML mapping (key: value lines)' });
+      return null;
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    problems.push({ blockId: null, span: source.span, message: `front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}` });
+    return null;
+  }
+}
+
+function enforcementOf(value: unknown): Enforcement | null {
+  return value === 'block' || value === 'warn' || value === 'inform' ? value : null;
+}
+
+export function domainOf(uri: string, frontMatter: Record<string, unknown> | null): string {
+  const declared = frontMatter?.domain;
+  if (typeof declared === 'string' && declared.trim() !== '') return declared.trim();
+  const match = /\/domains\/([^/]+)\//.exec(uri);
+  return match ? decodeURIComponent(match[1]) : 'default';
+}
+
+function titleOf(uri: string, frontMatter: Record<string, unknown> | null, blocks: Block[]): string {
+  if (typeof frontMatter?.title === 'string' && frontMatter.title.trim() !== '') return frontMatter.title.trim();
+  const h1 = blocks.find((b) => b.type === 'heading_1');
+  if (h1 && h1.text.trim() !== '') return h1.text.trim();
+  const name = decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
+  return name.replace(/\.(md|markdown)$/i, '');
+}
+
+/** The document range of a span relative to `blockId` (or absolute when `blockId` is null). */
+export function toRange(doc: DocumentSnapshot, blockId: string | null, span: Span): Range {
+  const base = blockId === null ? 0 : (blockStart(doc, blockId) ?? 0);
+  const lines = lineIndex(doc);
+  return { start: lines.position(base + span.start), end: lines.position(base + span.end) };
+}
+
+/** Absolute start offset of a block. */
+export function blockStart(doc: DocumentSnapshot, id: string): number | undefined {
+  return blockById(doc, id)?.span.start;
+}
+
+const blockMaps = new WeakMap<DocumentSnapshot, Map<string, Block>>();
+
+export function blockById(doc: DocumentSnapshot, id: string): Block | undefined {
+  let map = blockMaps.get(doc);
+  if (!map) {
+    map = new Map(doc.blocks.map((b) => [b.id, b]));
+    blockMaps.set(doc, map);
+  }
+  return map.get(id);
+}
+
+const lineIndexes = new WeakMap<DocumentSnapshot, LineIndex>();
+
+export function lineIndex(doc: DocumentSnapshot): LineIndex {
+  let index = lineIndexes.get(doc);
+  if (!index) {
+    index = new LineIndex(doc.text);
+    lineIndexes.set(doc, index);
+  }
+  return index;
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+

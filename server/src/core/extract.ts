@@ -1,0 +1,261 @@
+/**
+ * Extraction: one block → its atoms, references, heuristic values and
+ * molecules. A pure function of the block and its source text, so the
+ * result is cached per block and survives edits elsewhere in the document.
+ * All spans are relative to the block's start (see model.ts).
+ */
+import {
+  normalizeName,
+  type AtomDefinition,
+  type AtomRef,
+  type AtomReference,
+  type Block,
+  type Enforcement,
+  type ExtractedValue,
+  type Molecule,
+  type ParseProblem,
+  type Span,
+  type Value,
+} from './model';
+import { describeRule, parseDecisionTable, parseRule, type Cell, type ParsedRule } from './rules';
+import { parseValue, parseValueList } from './values';
+
+export interface BlockKnowledge {
+  checksum: string;
+  definitions: AtomDefinition[];
+  references: AtomReference[];
+  extracted: ExtractedValue[];
+  molecules: Molecule[];
+  problems: ParseProblem[];
+  /** Header of a decision table. */
+  table?: { inputs: AtomRef[]; outputs: AtomRef[] };
+  /** A paragraph that is only an enforcement tag line (`Applies with {block}`) sets the enforcement of a table right under it. */
+  caption: Enforcement | null;
+}
+
+const TEXT_BLOCKS = new Set(['paragraph', 'bulleted_list_item', 'numbered_list_item', 'quote', 'callout', 'heading_1', 'heading_2', 'heading_3']);
+const RULE_BLOCKS = new Set(['paragraph', 'bulleted_list_item', 'numbered_list_item']);
+
+export function extractBlock(text: string, block: Block): BlockKnowledge {
+  const out: BlockKnowledge = {
+    checksum: block.checksum,
+    definitions: [],
+    references: [],
+    extracted: [],
+    molecules: [],
+    problems: [],
+    caption: null,
+  };
+  if (block.type === 'table') {
+    extractTable(text, block, out);
+    return out;
+  }
+  if (!TEXT_BLOCKS.has(block.type)) return out;
+  const own = text.slice(block.ownSpan.start, block.ownSpan.end);
+  const base = block.ownSpan.start - block.span.start;
+  const definition = RULE_BLOCKS.has(block.type) ? readDefinition(own, base, block.id) : null;
+  const rule = definition || !RULE_BLOCKS.has(block.type) ? null : parseRule(own, base);
+  if (definition) out.definitions.push(definition);
+  if (rule) addRule(rule, block, out);
+  if (!rule && block.type === 'paragraph') out.caption = captionTag(own);
+  out.references = references(own, base, block.id, requiredSpans(out.molecules));
+  if (!definition && !rule) out.extracted = heuristicValues(own, base, block.id);
+  return out;
+}
+
+// --- definitions -------------------------------------------------------------
+
+/** `**Name**: value`, `**Name:** value`, `**Name**: one of a, b, c`. */
+const DEFINITION = /^\*\*([^*\n](?:[^*\n]|\*(?!\*))*?)(:?)\*\*\s*(:?)[ \t]*/;
+
+function readDefinition(own: string, base: number, blockId: string): AtomDefinition | null {
+  const m = DEFINITION.exec(own);
+  if (!m || (m[2] === '') === (m[3] === '')) return null; // exactly one colon, inside or after the bold
+  const name = m[1].trim();
+  if (name === '') return null;
+  const nameStart = base + 2 + (m[1].length - m[1].trimStart().length);
+  const nameSpan: Span = { start: nameStart, end: nameStart + name.length };
+  const rawValue = own.slice(m[0].length);
+  const valueText = rawValue.trimEnd();
+  const valueSpan: Span = { start: base + m[0].length, end: base + m[0].length + valueText.length };
+  const span: Span = { start: base, end: valueSpan.end };
+  const oneOf = /^one of\s+/i.exec(valueText);
+  if (oneOf) {
+    const values = parseValueList(valueText.slice(oneOf[0].length)).map((v) => parseValue(v)).filter((v) => v.raw !== '');
+    return { name, key: normalizeName(name), value: null, oneOf: values, blockId, nameSpan, valueSpan, span };
+  }
+  const value: Value | null = valueText === '' ? null : parseValue(valueText);
+  return { name, key: normalizeName(name), value, blockId, nameSpan, valueSpan, span };
+}
+
+// --- rules ---------------------------------------------------------------------
+
+function addRule(rule: ParsedRule, block: Block, out: BlockKnowledge): void {
+  const base = {
+    blockId: block.id,
+    span: rule.span,
+    enforcement: ('enforcement' in rule && rule.enforcement) || 'warn',
+    explicitEnforcement: 'enforcement' in rule && rule.enforcement !== null,
+    normalized: describeRule(rule),
+  } as const;
+  switch (rule.type) {
+    case 'error':
+      out.problems.push({ blockId: block.id, span: rule.span, message: rule.message });
+      return;
+    case 'ConditionMolecule': {
+      const exceptions = rule.exceptions.map((e, n) => ({
+        ...base,
+        id: `${block.id}#unless${n}`,
+        type: 'ExceptionMolecule' as const,
+        span: e.span,
+        condition: e.condition,
+        parentId: block.id,
+        normalized: describeRule({ type: 'ExceptionMolecule', condition: e.condition, enforcement: null, span: e.span }),
+      }));
+      out.molecules.push(
+        { ...base, id: block.id, type: 'ConditionMolecule', condition: rule.condition, results: rule.results, exceptionIds: exceptions.map((e) => e.id) },
+        ...exceptions,
+      );
+      return;
+    }
+    case 'ConstraintMolecule': {
+      const exceptions = rule.exceptions.map((e, n) => ({
+        ...base,
+        id: `${block.id}#unless${n}`,
+        type: 'ExceptionMolecule' as const,
+        span: e.span,
+        condition: e.condition,
+        parentId: block.id,
+        normalized: describeRule({ type: 'ExceptionMolecule', condition: e.condition, enforcement: null, span: e.span }),
+      }));
+      out.molecules.push({ ...base, id: block.id, type: 'ConstraintMolecule', comparison: rule.comparison }, ...exceptions);
+      return;
+    }
+    case 'RequiresMolecule':
+      out.molecules.push({ ...base, id: block.id, type: 'RequiresMolecule', subject: rule.subject, required: rule.required });
+      return;
+    case 'ExceptionMolecule':
+      out.molecules.push({ ...base, id: block.id, type: 'ExceptionMolecule', condition: rule.condition, parentId: null });
+      return;
+  }
+}
+
+function requiredSpans(molecules: Molecule[]): Span[] {
+  return molecules.flatMap((m) => (m.type === 'RequiresMolecule' ? m.required.map((r) => r.span) : []));
+}
+
+const TAG = /\{(block|warn|inform)\}\s*$/i;
+
+function captionTag(own: string): Enforcement | null {
+  const m = TAG.exec(own.trim());
+  return m ? (m[1].toLowerCase() as Enforcement) : null;
+}
+
+// --- decision tables -------------------------------------------------------------
+
+function extractTable(text: string, block: Block, out: BlockKnowledge): void {
+  const rows = tableCells(text, block);
+  if (rows.length < 2) return;
+  const [header, , ...body] = rows;
+  const table = parseDecisionTable(header, body);
+  if (!table.isDecisionTable) {
+    out.references = rows.flatMap((row) => row.flatMap((c) => references(c.text, c.span.start, block.id, [])));
+    return;
+  }
+  table.rows.forEach((row) => {
+    const id = `${block.id}#row${row.row}`;
+    out.molecules.push({
+      id,
+      type: 'ConditionMolecule',
+      blockId: block.id,
+      span: row.span,
+      enforcement: row.enforcement ?? 'warn',
+      explicitEnforcement: row.enforcement !== null,
+      normalized: describeRule({ type: 'ConditionMolecule', condition: row.condition, results: row.results, exceptions: [], enforcement: row.enforcement, span: row.span }),
+      condition: row.condition,
+      results: row.results,
+      exceptionIds: [],
+      table: { blockId: block.id, row: row.row },
+    });
+  });
+  for (const p of table.problems) out.problems.push({ blockId: block.id, span: p.span, message: p.message });
+  out.references = rows.flatMap((row) => row.flatMap((c) => references(c.text, c.span.start, block.id, [])));
+  out.table = { inputs: table.inputs, outputs: table.outputs };
+}
+
+/**
+ * Splits a GFM table's source into cells with spans relative to the block:
+ * one array per line (header, delimiter, body rows), cells split on
+ * unescaped `|` (GFM requires pipes inside cells to be escaped).
+ */
+export function tableCells(text: string, block: Block): Cell[][] {
+  const rows: Cell[][] = [];
+  let lineStart = block.span.start;
+  while (lineStart < block.span.end) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1 || lineEnd > block.span.end) lineEnd = block.span.end;
+    const line = text.slice(lineStart, lineEnd);
+    const cells: Cell[] = [];
+    let cellStart = 0;
+    const bounds: number[] = [];
+    for (let i = 0; i < line.length; i++) {
+      if (line[i] === '\\') i++;
+      else if (line[i] === '|') bounds.push(i);
+    }
+    const edges = [-1, ...bounds, line.length];
+    for (let e = 0; e + 1 < edges.length; e++) {
+      cellStart = edges[e] + 1;
+      const raw = line.slice(cellStart, edges[e + 1]);
+      const isOuter = (e === 0 && raw.trim() === '' && bounds[0] !== undefined && line.slice(0, bounds[0]).trim() === '') ||
+        (e === edges.length - 2 && raw.trim() === '' && bounds.length > 0);
+      if (isOuter) continue;
+      const lead = raw.length - raw.trimStart().length;
+      const content = raw.trim();
+      const start = lineStart + cellStart + lead - block.span.start;
+      cells.push({ text: content, span: { start, end: start + content.length } });
+    }
+    rows.push(cells);
+    lineStart = lineEnd + 1;
+  }
+  return rows;
+}
+
+// --- references and heuristic values ------------------------------------------------
+
+const REFERENCE = /\[\[([^[\]\n]+?)\]\]/g;
+
+function references(own: string, base: number, blockId: string, required: Span[]): AtomReference[] {
+  const out: AtomReference[] = [];
+  for (const m of own.matchAll(REFERENCE)) {
+    const inner = m[1];
+    const name = inner.trim();
+    if (name === '') continue;
+    const start = base + m.index + 2 + (inner.length - inner.trimStart().length);
+    const span = { start, end: start + name.length };
+    const inRequires = required.some((r) => r.start <= span.start && span.end <= r.end);
+    out.push({ name, key: normalizeName(name), span, bracketed: true, blockId, inRequires });
+  }
+  return out;
+}
+
+const HEURISTICS: { pattern: RegExp; confidence: number }[] = [
+  { pattern: /(?<![\w.])-?\d+(?:\.\d+)?\s?%/g, confidence: 0.9 },
+  { pattern: /(?<![\w$])(?:(?:CA|C|US)?\$\s?\d{1,3}(?:,\d{3})*(?:\.\d+)?|\$\s?\d+(?:\.\d+)?|(?:CAD|USD|EUR|GBP)\s?\d{1,3}(?:,\d{3})*(?:\.\d+)?)(?![\d,])/g, confidence: 0.85 },
+  { pattern: /\b\d{4}-\d{2}-\d{2}\b/g, confidence: 0.8 },
+  {
+    pattern: /\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{1,2}, \d{4}\b/g,
+    confidence: 0.75,
+  },
+];
+
+function heuristicValues(own: string, base: number, blockId: string): ExtractedValue[] {
+  const out: ExtractedValue[] = [];
+  for (const { pattern, confidence } of HEURISTICS) {
+    for (const m of own.matchAll(pattern)) {
+      const value = parseValue(m[0]);
+      if (value.kind === 'text') continue;
+      out.push({ value, blockId, span: { start: base + m.index, end: base + m.index + m[0].length }, confidence });
+    }
+  }
+  return out.sort((a, b) => a.span.start - b.span.start);
+}

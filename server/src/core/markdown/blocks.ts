@@ -1,0 +1,273 @@
+/**
+ * Markdown → the seed's blocks. remark (unified + remark-parse + remark-gfm +
+ * remark-frontmatter) does the parsing; this module maps its top-level nodes
+ * to `Block`s and remembers where each top-level node starts and ends
+ * (`Segment`s) so that an edit can re-parse only the nodes it touches.
+ */
+import { createHash } from 'node:crypto';
+import type { Blockquote, List, ListItem, Paragraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { Block, BlockContent, BlockType, RichText, Span } from '../model';
+
+const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']);
+
+/** One top-level Markdown node: the unit of incremental re-parsing. */
+export interface Segment {
+  span: Span;
+  /** mdast node type (`paragraph`, `list`, `yaml`, …). */
+  kind: string;
+  /** The blocks this node produced, `[first, first + count)` in the document's block list. */
+  firstBlock: number;
+  blockCount: number;
+}
+
+/** A block before its final id is known: `parent` indexes the same array. */
+export interface DraftBlock extends Omit<Block, 'id' | 'parentId' | 'order'> {
+  parent: number | null;
+}
+
+export interface ParsedRegion {
+  segments: Segment[];
+  blocks: DraftBlock[];
+  /** Raw YAML of the front matter, when the region starts the document and has one. */
+  frontMatter: { raw: string; span: Span } | null;
+}
+
+/**
+ * Parses `text.slice(start, end)` as Markdown and returns its segments and
+ * blocks with spans in `text` coordinates. `firstBlock` offsets segment
+ * block indexes.
+ */
+export function parseRegion(text: string, start: number, end: number, firstBlock = 0): ParsedRegion {
+  const source = text.slice(start, end);
+  const root = processor.parse(source) as Root;
+  const builder = new BlockBuilder(text, start);
+  const segments: Segment[] = [];
+  let frontMatter: ParsedRegion['frontMatter'] = null;
+  for (const node of root.children) {
+    const span = spanOf(node, start);
+    const before = builder.blocks.length;
+    if (node.type === 'yaml') frontMatter = { raw: node.value, span };
+    else builder.topLevel(node);
+    segments.push({ span, kind: node.type, firstBlock: firstBlock + before, blockCount: builder.blocks.length - before });
+  }
+  return { segments, blocks: builder.blocks, frontMatter };
+}
+
+function spanOf(node: { position?: { start: { offset?: number }; end: { offset?: number } } }, base: number): Span {
+  return { start: base + (node.position?.start.offset ?? 0), end: base + (node.position?.end.offset ?? 0) };
+}
+
+const FILE_LINK = /\.(pdf|docx?|xlsx?|pptx?|csv|zip|txt|json|xml|odt|ods)$/i;
+
+class BlockBuilder {
+  readonly blocks: DraftBlock[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly base: number,
+  ) {}
+
+  topLevel(node: RootContent): void {
+    this.node(node, null);
+  }
+
+  private node(node: RootContent, parent: number | null): void {
+    const span = spanOf(node, this.base);
+    switch (node.type) {
+      case 'heading': {
+        const type: BlockType = node.depth === 1 ? 'heading_1' : node.depth === 2 ? 'heading_2' : 'heading_3';
+        const own = this.inlineSpan(node.children, span);
+        this.add(type, span, own, { rich_text: richText(node.children), level: node.depth }, parent);
+        return;
+      }
+      case 'paragraph':
+        this.paragraph(node, span, parent);
+        return;
+      case 'list':
+        this.list(node, parent);
+        return;
+      case 'blockquote':
+        this.blockquote(node, span, parent);
+        return;
+      case 'code':
+        this.add('code', span, span, { language: node.lang ?? null, text: node.value }, parent);
+        return;
+      case 'table':
+        this.table(node, span, parent);
+        return;
+      case 'html':
+        this.add('paragraph', span, span, { rich_text: [{ text: node.value }] }, parent);
+        return;
+      case 'footnoteDefinition':
+        for (const child of node.children) this.node(child, parent);
+        return;
+      default:
+        // thematicBreak, definition, yaml: no block of their own.
+        return;
+    }
+  }
+
+  private paragraph(node: Paragraph, span: Span, parent: number | null): void {
+    const only = node.children.length === 1 ? node.children[0] : undefined;
+    if (only?.type === 'image') {
+      this.add('image', span, span, { url: only.url, caption: only.alt ?? '' }, parent);
+    } else if (only?.type === 'link' && FILE_LINK.test(only.url) && !/\.(md|markdown)$/i.test(only.url)) {
+      this.add('file', span, span, { url: only.url, caption: plainText(only.children) }, parent);
+    } else {
+      this.add('paragraph', span, span, { rich_text: richText(node.children) }, parent);
+    }
+  }
+
+  private list(node: List, parent: number | null): void {
+    const type: BlockType = node.ordered ? 'numbered_list_item' : 'bulleted_list_item';
+    for (const item of node.children) this.listItem(item, type, parent);
+  }
+
+  private listItem(item: ListItem, type: BlockType, parent: number | null): void {
+    const span = spanOf(item, this.base);
+    const [first, ...rest] = item.children;
+    const own = first?.type === 'paragraph' ? spanOf(first, this.base) : { start: span.end, end: span.end };
+    const content: BlockContent = {
+      rich_text: first?.type === 'paragraph' ? richText(first.children) : [],
+      ...(item.checked === null || item.checked === undefined ? {} : { checked: item.checked }),
+    };
+    const index = this.add(type, span, own, content, parent);
+    for (const child of first?.type === 'paragraph' ? rest : item.children) this.node(child, index);
+    this.blocks[index].hasChildren = this.blocks.length > index + 1;
+  }
+
+  private blockquote(node: Blockquote, span: Span, parent: number | null): void {
+    const [first, ...rest] = node.children;
+    let kind: string | null = null;
+    let content: RichText[] = [];
+    let own: Span = { start: span.start, end: span.start };
+    if (first?.type === 'paragraph') {
+      own = spanOf(first, this.base);
+      content = richText(first.children);
+      const alert = /^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*/i.exec(content[0]?.text ?? '');
+      if (alert) {
+        kind = alert[1].toUpperCase();
+        content = [{ ...content[0], text: content[0].text.slice(alert[0].length) }, ...content.slice(1)].filter(
+          (r) => r.text !== '',
+        );
+      }
+    }
+    const index =
+      kind === null
+        ? this.add('quote', span, own, { rich_text: content }, parent)
+        : this.add('callout', span, own, { rich_text: content, kind }, parent);
+    for (const child of first?.type === 'paragraph' ? rest : node.children) this.node(child, index);
+    this.blocks[index].hasChildren = this.blocks.length > index + 1;
+  }
+
+  private table(node: Table, span: Span, parent: number | null): void {
+    const rows = node.children.map((row) => row.children.map((cell) => this.cellText(cell, span)));
+    const [header = [], ...body] = rows;
+    this.add('table', span, span, { header, rows: body, align: node.align ?? [] }, parent);
+  }
+
+  private cellText(cell: Table['children'][number]['children'][number], tableSpan: Span): string {
+    const s = spanOf(cell, this.base);
+    if (s.end <= s.start) return '';
+    return this.text.slice(Math.max(s.start, tableSpan.start), s.end).replace(/^\s*\|/, '').replace(/\|\s*$/, '').trim();
+  }
+
+  private inlineSpan(children: PhrasingContent[], fallback: Span): Span {
+    if (children.length === 0) return fallback;
+    return { start: spanOf(children[0], this.base).start, end: spanOf(children[children.length - 1], this.base).end };
+  }
+
+  private add(type: BlockType, span: Span, ownSpan: Span, content: BlockContent, parent: number | null): number {
+    const own = this.text.slice(ownSpan.start, ownSpan.end);
+    this.blocks.push({
+      type,
+      parent,
+      span,
+      ownSpan,
+      content,
+      text: blockText(content),
+      checksum: checksum(type, own),
+      hasChildren: false,
+    });
+    return this.blocks.length - 1;
+  }
+}
+
+export function checksum(type: string, own: string): string {
+  return createHash('sha256').update(type).update('\0').update(own).digest('hex');
+}
+
+function blockText(content: BlockContent): string {
+  if ('rich_text' in content) return content.rich_text.map((r) => r.text).join('');
+  if ('language' in content) return content.text;
+  if ('header' in content) return [content.header, ...content.rows].map((r) => r.join(' | ')).join('\n');
+  return content.caption;
+}
+
+/** Inline mdast → Notion-style rich text runs (adjacent runs with the same marks merged). */
+export function richText(nodes: PhrasingContent[], marks: Omit<RichText, 'text'> = {}): RichText[] {
+  const out: RichText[] = [];
+  const push = (text: string, m: Omit<RichText, 'text'>) => {
+    if (text === '') return;
+    const last = out[out.length - 1];
+    if (last && sameMarks(last, m)) last.text += text;
+    else out.push({ text, ...m });
+  };
+  const walk = (list: PhrasingContent[], m: Omit<RichText, 'text'>) => {
+    for (const n of list) {
+      switch (n.type) {
+        case 'text':
+          push(n.value, m);
+          break;
+        case 'inlineCode':
+          push(n.value, { ...m, code: true });
+          break;
+        case 'strong':
+          walk(n.children, { ...m, bold: true });
+          break;
+        case 'emphasis':
+          walk(n.children, { ...m, italic: true });
+          break;
+        case 'delete':
+          walk(n.children, { ...m, strikethrough: true });
+          break;
+        case 'link':
+          walk(n.children, { ...m, href: n.url });
+          break;
+        case 'linkReference':
+          walk(n.children, m);
+          break;
+        case 'break':
+          push('\n', m);
+          break;
+        case 'image':
+          push(n.alt ?? '', m);
+          break;
+        case 'html':
+          push(n.value, m);
+          break;
+        case 'footnoteReference':
+          push(`[^${n.identifier}]`, m);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  walk(nodes, marks);
+  return out;
+}
+
+function sameMarks(a: Omit<RichText, 'text'>, b: Omit<RichText, 'text'>): boolean {
+  return a.bold === b.bold && a.italic === b.italic && a.code === b.code && a.strikethrough === b.strikethrough && a.href === b.href;
+}
+
+function plainText(nodes: PhrasingContent[]): string {
+  return richText(nodes)
+    .map((r) => r.text)
+    .join('');
+}

@@ -1,0 +1,33 @@
+import type { Position } from '../model';
+
+/** Offsets ↔ LSP positions (0-based lines, UTF-16 characters) for one text. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  offset(position: Position): number {
+    if (position.line >= this.starts.length) return this.text.length;
+    const start = this.starts[Math.max(0, position.line)];
+    const next = position.line + 1 < this.starts.length ? this.starts[position.line + 1] - 1 : this.text.length;
+    return Math.min(start + Math.max(0, position.character), next);
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}

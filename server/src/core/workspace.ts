@@ -1,0 +1,198 @@
+/**
+ * The workspace index: every document of one tenant, grouped by domain, and
+ * the findings of the checks. Updating a document marks only its domain(s)
+ * dirty; findings are recomputed per dirty domain on demand.
+ */
+import { runChecks } from './checks';
+import type {
+  ConstraintEntry,
+  DefinitionEntry,
+  DomainView,
+  ExceptionEntry,
+  Place,
+  RequiresEntry,
+  RuleEntry,
+  TableEntry,
+} from './checks/context';
+import { parseErrors } from './checks/parseErrors';
+import { toRange, type DocumentSnapshot } from './document';
+import type { ExceptionMolecule, Finding, Operand, Value } from './model';
+
+export interface WorkspaceOptions {
+  tenant?: string;
+  /** Shown instead of full URIs in messages (`tax/rrsp.md:12`); default: the URI's last two path segments. */
+  displayName?: (uri: string) => string;
+}
+
+export class Workspace {
+  readonly tenant: string;
+  private readonly docs = new Map<string, DocumentSnapshot>();
+  private readonly domains = new Map<string, Set<string>>();
+  private readonly domainFindings = new Map<string, Map<string, Finding[]>>();
+  private readonly dirty = new Set<string>();
+  private readonly display: (uri: string) => string;
+
+  constructor(options: WorkspaceOptions = {}) {
+    this.tenant = options.tenant ?? 'default';
+    this.display = options.displayName ?? defaultDisplayName;
+  }
+
+  upsert(doc: DocumentSnapshot): void {
+    this.remove(doc.uri);
+    this.docs.set(doc.uri, doc);
+    let members = this.domains.get(doc.domain);
+    if (!members) this.domains.set(doc.domain, (members = new Set()));
+    members.add(doc.uri);
+    this.dirty.add(doc.domain);
+  }
+
+  remove(uri: string): void {
+    const old = this.docs.get(uri);
+    if (!old) return;
+    this.docs.delete(uri);
+    const members = this.domains.get(old.domain);
+    members?.delete(uri);
+    if (members?.size === 0) {
+      this.domains.delete(old.domain);
+      this.domainFindings.delete(old.domain);
+      this.dirty.delete(old.domain);
+    } else this.dirty.add(old.domain);
+  }
+
+  get(uri: string): DocumentSnapshot | undefined {
+    return this.docs.get(uri);
+  }
+
+  documents(): IterableIterator<DocumentSnapshot> {
+    return this.docs.values();
+  }
+
+  domainNames(): string[] {
+    return [...this.domains.keys()].sort();
+  }
+
+  /** All findings, sorted by uri then position. */
+  findings(): Finding[] {
+    this.refresh();
+    const all = [...this.domainFindings.values()].flatMap((byUri) => [...byUri.values()].flat());
+    return all.sort(compareFindings);
+  }
+
+  findingsFor(uri: string): Finding[] {
+    const doc = this.docs.get(uri);
+    if (!doc) return [];
+    this.refresh();
+    return [...(this.domainFindings.get(doc.domain)?.get(uri) ?? [])].sort(compareFindings);
+  }
+
+  /** What the checks see of one domain. */
+  view(domain: string): DomainView {
+    const docs = [...(this.domains.get(domain) ?? [])].map((uri) => this.docs.get(uri)!);
+    return buildView(this.tenant, domain, docs, this.display);
+  }
+
+  private refresh(): void {
+    for (const domain of this.dirty) {
+      const view = this.view(domain);
+      const docs = [...(this.domains.get(domain) ?? [])].map((uri) => this.docs.get(uri)!);
+      const byUri = new Map<string, Finding[]>(docs.map((d) => [d.uri, []]));
+      const references = docs.flatMap((d) => d.references.map((reference) => ({ uri: d.uri, reference })));
+      const found = [...docs.flatMap((d) => parseErrors(d)), ...runChecks(view, references)];
+      for (const f of found) {
+        const list = byUri.get(f.uri);
+        if (list) list.push(f);
+      }
+      this.domainFindings.set(domain, byUri);
+    }
+    this.dirty.clear();
+  }
+}
+
+function buildView(tenant: string, domain: string, docs: DocumentSnapshot[], display: (uri: string) => string): DomainView {
+  const rules: RuleEntry[] = [];
+  const constraints: ConstraintEntry[] = [];
+  const exceptions: ExceptionEntry[] = [];
+  const requires: RequiresEntry[] = [];
+  const definitions: DefinitionEntry[] = [];
+  const tables: TableEntry[] = [];
+  const byUri = new Map(docs.map((d) => [d.uri, d]));
+  for (const doc of docs) {
+    const exceptionById = new Map<string, ExceptionMolecule>();
+    for (const m of doc.molecules) if (m.type === 'ExceptionMolecule') exceptionById.set(m.id, m);
+    const tableRows = new Map<string, RuleEntry[]>();
+    for (const m of doc.molecules) {
+      switch (m.type) {
+        case 'ConditionMolecule': {
+          const entry = { uri: doc.uri, molecule: m, exceptions: m.exceptionIds.flatMap((id) => exceptionById.get(id) ?? []) };
+          rules.push(entry);
+          if (m.table) {
+            const rows = tableRows.get(m.table.blockId) ?? [];
+            rows.push(entry);
+            tableRows.set(m.table.blockId, rows);
+          }
+          break;
+        }
+        case 'ConstraintMolecule':
+          constraints.push({
+            uri: doc.uri,
+            molecule: m,
+            exceptions: [...exceptionById.values()].filter((e) => e.parentId === m.id),
+          });
+          break;
+        case 'ExceptionMolecule':
+          exceptions.push({ uri: doc.uri, molecule: m });
+          break;
+        case 'RequiresMolecule':
+          requires.push({ uri: doc.uri, molecule: m });
+          break;
+      }
+    }
+    for (const t of doc.tables) tables.push({ uri: doc.uri, ...t, rows: tableRows.get(t.blockId) ?? [] });
+    for (const definition of doc.definitions) definitions.push({ uri: doc.uri, definition });
+  }
+  const valueOf = new Map<string, Value>();
+  const enumerations = new Map<string, Value[]>();
+  for (const { definition } of definitions) {
+    if (definition.value && !valueOf.has(definition.key)) valueOf.set(definition.key, definition.value);
+    if (definition.oneOf && !enumerations.has(definition.key)) enumerations.set(definition.key, definition.oneOf);
+  }
+  const resolve = (operand: Operand): Value | undefined => {
+    if (operand.kind === 'ref') return valueOf.get(operand.ref.key);
+    const v = operand.value;
+    if (v.kind === 'text') return valueOf.get(v.value.trim().replace(/\s+/g, ' ').toLowerCase()) ?? v;
+    return v;
+  };
+  const range = (place: Place) => {
+    const doc = byUri.get(place.uri);
+    return doc ? toRange(doc, place.blockId, place.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  };
+  return {
+    tenant,
+    domain,
+    rules,
+    constraints,
+    exceptions,
+    requires,
+    definitions,
+    tables,
+    resolve,
+    enumeration: (key) => enumerations.get(key),
+    range,
+    describe: (place) => `${display(place.uri)}:${range(place).start.line + 1}`,
+  };
+}
+
+function defaultDisplayName(uri: string): string {
+  const parts = decodeURIComponent(uri).split('/');
+  return parts.slice(-2).join('/');
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: the knowledge core's performance targets.
+ *
+ * 1. Full parse vs incremental edit on a generated 5,500-line file: latency of
+ *    one keystroke from edit to the document's findings (parse, extract,
+ *    index, check). Target p95 ≤ 10 ms.
+ * 2. Cold `kos check` of a generated 10,000-file workspace, as a child process
+ *    (the real CLI with its worker threads). Target ≤ 30 s on 2 cores. Plus a
+ *    single-threaded breakdown of where the time goes.
+ *
+ * Figures are medians/percentiles of this run; record them in docs/benchmarks.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { applyEdits, parseDocument } from '../../server/src/core/document';
+import { Workspace } from '../../server/src/core/workspace';
+import { largeDocument, section } from './generate';
+
+const quick = process.argv.includes('--quick');
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function stats(samples: number[]): string {
+  const s = [...samples].sort((a, b) => a - b);
+  return `p50 ${percentile(s, 50).toFixed(2)} ms · p95 ${percentile(s, 95).toFixed(2)} ms · max ${s[s.length - 1].toFixed(2)} ms (n=${s.length})`;
+}
+
+function time<T>(f: () => T): [T, number] {
+  const t = performance.now();
+  const r = f();
+  return [r, performance.now() - t];
+}
+
+function benchEdits(): void {
+  const text = largeDocument(5500);
+  const uri = 'file:///bench/domains/bench/large.md';
+  const lines = text.split('\n').length;
+  const full: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 7); i++) full.push(time(() => parseDocument(uri, text))[1]);
+  console.log(`Generated file: ${lines} lines, ${(text.length / 1024).toFixed(0)} KiB`);
+  console.log(`Full parse (remark + blocks + extraction): ${stats(full)}`);
+
+  const workspace = new Workspace();
+  let doc = parseDocument(uri, text);
+  workspace.upsert(doc);
+  workspace.findingsFor(uri);
+  // Type a rule character by character at several places, and delete some text: one edit per keystroke.
+  const samples: number[] = [];
+  const typed = '- IF [[Region 7]] = Alberta THEN Withholding 7 = 12%\n';
+  const keystrokes = quick ? 150 : 600;
+  let rng = 42;
+  const random = () => ((rng = (rng * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  let at = doc.text.indexOf('See [[Rate 40]]');
+  for (let k = 0; k < keystrokes; k++) {
+    if (k % typed.length === 0) at = doc.text.indexOf('\n', Math.floor(random() * doc.text.length)) + 1;
+    const ch = typed[k % typed.length];
+    const [, ms] = time(() => {
+      doc = applyEdits(doc, [{ span: { start: at, end: at }, newText: ch }]);
+      workspace.upsert(doc);
+      return workspace.findingsFor(uri);
+    });
+    samples.push(ms);
+    at++;
+  }
+  console.log(`Keystroke → findings (incremental parse + index + checks): ${stats(samples)}`);
+  const deletes: number[] = [];
+  for (let k = 0; k < (quick ? 50 : 200); k++) {
+    const start = Math.floor(random() * (doc.text.length - 10));
+    deletes.push(
+      time(() => {
+        doc = applyEdits(doc, [{ span: { start, end: start + 1 }, newText: '' }]);
+        workspace.upsert(doc);
+        return workspace.findingsFor(uri);
+      })[1],
+    );
+  }
+  console.log(`Random single-character deletions → findings: ${stats(deletes)}`);
+}
+
+function benchWorkspace(): void {
+  const files = quick ? 1000 : 10_000;
+  const root = mkdtempSync(join(tmpdir(), 'kos-bench-'));
+  try {
+    let bytes = 0;
+    for (let f = 0; f < files; f++) {
+      const domain = `d${f % 20}`;
+      const dir = join(root, 'domains', domain, `g${Math.floor(f / 500)}`);
+      if (f % 500 < 20) mkdirSync(dir, { recursive: true });
+      const body = `# File ${f}\n\n${section(f * 3)}${section(f * 3 + 1)}${section(f * 3 + 2)}`;
+      bytes += body.length;
+      writeFileSync(join(dir, `f${f}.md`), body);
+    }
+    console.log(`\nGenerated workspace: ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB, 20 domains`);
+    const cli = join(__dirname, 'cli.js');
+    const t = performance.now();
+    try {
+      execFileSync(process.execPath, [cli, 'check', root, '--format', 'json', '--no-progress'], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+    } catch (error) {
+      // Exit code 1 (error findings) is expected on generated data; anything else is not.
+      if ((error as { status?: number }).status !== 1) throw error;
+    }
+    console.log(`Cold \`kos check\` (child process, ${availableParallelism()} threads): ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // Single-threaded breakdown, in process.
+    const { readFileSync, readdirSync } = require('node:fs') as typeof import('node:fs');
+    const paths: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else paths.push(join(dir, e.name));
+      }
+    };
+    const [, listMs] = time(() => walk(root));
+    const [texts, readMs] = time(() => paths.map((p) => readFileSync(p, 'utf8')));
+    const [docs, parseMs] = time(() => texts.map((text, i) => parseDocument(pathToFileURL(paths[i]).href, text)));
+    const workspace = new Workspace();
+    const [, indexMs] = time(() => docs.forEach((d) => workspace.upsert(d)));
+    const [findings, checkMs] = time(() => workspace.findings());
+    console.log(
+      `Breakdown, one thread: list ${(listMs / 1000).toFixed(1)} s · read ${(readMs / 1000).toFixed(1)} s · parse+extract ${(parseMs / 1000).toFixed(1)} s · index ${(indexMs / 1000).toFixed(1)} s · checks ${(checkMs / 1000).toFixed(1)} s (${findings.length} findings)`,
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+benchEdits();
+benchWorkspace();
