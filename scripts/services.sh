@@ -125,7 +125,8 @@ build_launcher() {
   local t0=$SECONDS
   # Stale jars of an older Neo4j version would end up on the classpath: start lib/ afresh.
   rm -rf "$LAUNCHER_DIR/target/lib"
-  if ! mvn -q -B -Dstyle.color=never -f "$LAUNCHER_DIR/pom.xml" package -DskipTests >&2; then
+  # (Debian's Maven 3.8 prints stray ANSI resets even with -q -B: strip them.)
+  if ! mvn -q -B -f "$LAUNCHER_DIR/pom.xml" package -DskipTests 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d' >&2; then
     die "Maven build of test/neo4j failed"
   fi
   touch "$BUILD_STAMP"

@@ -1,12 +1,15 @@
 /** From read sources to findings: parse (in parallel for large runs), index, check. */
 import type { Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
-import type { Skip } from './files';
+import { fileURLToPath } from 'node:url';
+import { relativePath, type Skip } from './files';
 import { parseHere, parseInWorkers } from './parse';
 import type { SourceFile } from './sources';
 
 export interface AnalyseOptions {
   tenant?: string;
+  /** Paths in messages are relative to this folder. */
+  cwd: string;
   /** Worker threads allowed; 1 parses in this thread. */
   jobs: number;
   /** Called with the number of files parsed so far. */
@@ -24,12 +27,12 @@ export type Analyse = (sources: SourceFile[], options: AnalyseOptions) => Promis
 /** Below this many files, starting workers costs more than it saves. */
 const PARALLEL_THRESHOLD = 200;
 
-export const analyseSources: Analyse = async (sources, { tenant, jobs, onProgress }) => {
+export const analyseSources: Analyse = async (sources, { tenant, cwd, jobs, onProgress }) => {
   const outcomes =
     jobs > 1 && sources.length > PARALLEL_THRESHOLD
       ? await parseInWorkers(sources, jobs, onProgress)
       : parseHere(sources, onProgress);
-  const workspace = new Workspace({ tenant });
+  const workspace = new Workspace({ tenant, displayName: (uri) => relativePath(cwd, fileURLToPath(uri)) });
   const skipped: Skip[] = [];
   // Upserted in file order whichever thread parsed them, so findings never depend on timing.
   outcomes.forEach((outcome, i) => {

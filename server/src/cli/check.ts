@@ -58,7 +58,7 @@ export async function runCheck(args: string[], io: CliIO, analyse: Analyse = ana
   const progress = showProgress ? createProgress({ stream: io.stderr, total: read.sources.length }) : silentProgress;
   let analysis;
   try {
-    analysis = await analyse(read.sources, { tenant: options.tenant, jobs: options.jobs, onProgress: progress.update });
+    analysis = await analyse(read.sources, { tenant: options.tenant, jobs: options.jobs, cwd: io.cwd, onProgress: progress.update });
   } finally {
     progress.finish();
   }

@@ -145,9 +145,9 @@ Some prose.
           expect(new Set(doc.blocks.map((b) => b.id)).size).toBe(doc.blocks.length);
         }
       }),
-      { numRuns: Number(process.env.KOS_PROPERTY_RUNS ?? 400) },
+      { numRuns: Number(process.env.KOS_PROPERTY_RUNS ?? 1000) },
     );
-  });
+  }, 600_000);
 });
 
 const fragments = [

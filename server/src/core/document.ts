@@ -8,7 +8,7 @@
 import { parse as parseYaml } from 'yaml';
 import { extractBlock, type BlockKnowledge } from './extract';
 import { randomUUID } from 'node:crypto';
-import { parseRegion, type DraftBlock, type ParsedRegion, type Segment } from './markdown/blocks';
+import { parseText, type DraftBlock, type ParsedRegion, type Segment } from './markdown/blocks';
 import { blockId } from './markdown/ids';
 import { LineIndex } from './markdown/lineIndex';
 import type {
@@ -71,7 +71,7 @@ const state = new WeakMap<DocumentSnapshot, Incremental>();
 const LINK_DEFINITION = /^ {0,3}\[[^\]\n]+\]:/m;
 
 export function parseDocument(uri: string, text: string, version = 0): DocumentSnapshot {
-  const region = parseRegion(text, 0, text.length);
+  const region = parseText(text);
   const occurrences = new Map<string, number>();
   const blocks = region.blocks.map(
     withIds(region.blocks, (draft) => {
@@ -116,28 +116,51 @@ function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number):
   let lo = Math.max(0, Math.min(first, last) - 1);
   let hi = Math.min(segs.length - 1, Math.max(first, last) + 1);
   for (;;) {
-    // Regions start at a line start: indentation before a node decides how it parses.
+    // Regions start at a line start (indentation decides how a node parses) after a blank line (the
+    // block above may still be open: lazy continuation, "cannot interrupt a paragraph"), and never at a
+    // front matter fence (remark-frontmatter only looks at the very start). Likewise they end before a
+    // blank line.
     const regionStart = lo === 0 ? 0 : previous.text.lastIndexOf('\n', segs[lo].span.start - 1) + 1;
-    const regionEndOld = hi >= segs.length - 1 ? previous.text.length : segs[hi].span.end;
-    const regionEnd = regionEndOld + delta;
-    if (regionStart > start || regionEndOld < end) return reparse(previous, text, version);
-    const firstBlock = lo < segs.length ? segs[lo].firstBlock : previous.blocks.length;
-    const region = parseRegion(text, regionStart, regionEnd, firstBlock);
-    const headOk = lo === 0 || sameSegment(region.segments[0], segs[lo], 0, previous.text, text);
-    const tailOk =
-      hi >= segs.length - 1 || sameSegment(region.segments[region.segments.length - 1], segs[hi], delta, previous.text, text);
-    // A region starting with a front matter fence parses differently than in context (remark-frontmatter
-    // only looks at the very start): widen to the previous segment.
-    if (!headOk || (regionStart > 0 && /^(---|\+\+\+)/.test(text.slice(regionStart, regionStart + 3)))) {
+    if (regionStart > 0 && (!afterBlankLine(text, regionStart) || /^(---|\+\+\+)/.test(text.slice(regionStart, regionStart + 3)))) {
       lo--;
       continue;
     }
-    if (!tailOk) {
+    const last = hi >= segs.length - 1;
+    if (!last && !beforeBlankLine(previous.text, segs[hi].span.end)) {
+      hi++;
+      continue;
+    }
+    const regionEndOld = last ? previous.text.length : segs[hi].span.end;
+    const regionEnd = regionEndOld + delta;
+    if (regionStart > start || regionEndOld < end) return reparse(previous, text, version);
+    const firstBlock = lo < segs.length ? segs[lo].firstBlock : previous.blocks.length;
+    const region = parseText(text, regionStart, regionEnd, firstBlock);
+    // Widen while the re-parse moved the first or last segment: the edit reached beyond the region.
+    if (lo > 0 && !sameSegment(region.segments[0], segs[lo], 0, previous.text, text)) {
+      lo--;
+      continue;
+    }
+    if (!last && !sameSegment(region.segments[region.segments.length - 1], segs[hi], delta, previous.text, text)) {
       hi++;
       continue;
     }
     return splice(previous, old, text, version, region, lo, hi, delta);
   }
+}
+
+/** Whether the rest of the line at `offset` is blank and so is the next line (or there is none). */
+function beforeBlankLine(text: string, offset: number): boolean {
+  const lineEnd = text.indexOf('\n', offset);
+  if (lineEnd === -1) return true;
+  if (text.slice(offset, lineEnd).trim() !== '') return false;
+  const nextEnd = text.indexOf('\n', lineEnd + 1);
+  return text.slice(lineEnd + 1, nextEnd === -1 ? text.length : nextEnd).trim() === '';
+}
+
+/** Whether the line before the one starting at `lineStart` is blank. */
+function afterBlankLine(text: string, lineStart: number): boolean {
+  const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+  return text.slice(previousStart, lineStart - 1).trim() === '';
 }
 
 /** True when a re-parsed segment is the same node as before (same kind, same source at the shifted place). */
@@ -185,7 +208,7 @@ function splice(
 }
 
 function reparse(previous: DocumentSnapshot, text: string, version: number): DocumentSnapshot {
-  const region = parseRegion(text, 0, text.length);
+  const region = parseText(text);
   const blocks = region.blocks.map(withIds(region.blocks, matchIds(previous.blocks, region.blocks)));
   const old = state.get(previous);
   return assemble(previous.uri, version, text, region.segments, blocks, frontMatterOf(region), old?.knowledge ?? new Map());
@@ -297,7 +320,8 @@ function link(
   const extracted: ExtractedValue[] = [];
   const molecules: Molecule[] = [];
   const tables: DecisionTableInfo[] = [];
-  const ruleOfBlock = new Map<string, Molecule>();
+  /** Index in `molecules` of the rule (not exception) each block holds. */
+  const ruleOfBlock = new Map<string, number>();
   let captionEnforcement: Enforcement | null = null;
   blocks.forEach((block, i) => {
     const k = knowledge.get(block.id)!;
@@ -313,18 +337,16 @@ function link(
     const tableDefault = block.type === 'table' ? (captionEnforcement ?? defaultEnforcement) : defaultEnforcement;
     for (const m of k.molecules) {
       let molecule: Molecule = m.explicitEnforcement || m.enforcement === tableDefault ? m : { ...m, enforcement: tableDefault };
-      if (molecule.type === 'ExceptionMolecule' && molecule.parentId === null && block.parentId !== null) {
-        const parent = ruleOfBlock.get(block.parentId);
-        if (parent && (parent.type === 'ConditionMolecule' || parent.type === 'ConstraintMolecule')) {
+      const parentIndex = block.parentId === null ? undefined : ruleOfBlock.get(block.parentId);
+      if (molecule.type === 'ExceptionMolecule' && molecule.parentId === null && parentIndex !== undefined) {
+        const parent = molecules[parentIndex];
+        if (parent.type === 'ConditionMolecule' || parent.type === 'ConstraintMolecule') {
           molecule = { ...molecule, parentId: parent.id };
-          const index = molecules.indexOf(parent);
-          const withException = { ...parent, exceptionIds: [...('exceptionIds' in parent ? parent.exceptionIds : []), molecule.id] };
-          molecules[index] = withException as Molecule;
-          ruleOfBlock.set(block.parentId, molecules[index]);
+          if (parent.type === 'ConditionMolecule') molecules[parentIndex] = { ...parent, exceptionIds: [...parent.exceptionIds, molecule.id] };
         }
       }
       molecules.push(molecule);
-      if (!ruleOfBlock.has(block.id) && molecule.type !== 'ExceptionMolecule') ruleOfBlock.set(block.id, molecule);
+      if (!ruleOfBlock.has(block.id) && molecule.type !== 'ExceptionMolecule') ruleOfBlock.set(block.id, molecules.length - 1);
     }
     captionEnforcement = block.type === 'paragraph' ? k.caption : null;
   });

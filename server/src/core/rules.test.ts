@@ -74,7 +74,7 @@ describe('parseRule', () => {
     // the spec's examples
     [
       'IF [[Jurisdiction]] = Quebec AND [[Withdrawal Amount]] > $5,000 THEN [[Withholding Rate]] = 10%',
-      "IF (and ([[Jurisdiction]] = 'Quebec') ([[Withdrawal Amount]] > 5000 USD)) THEN [[Withholding Rate]] := 0.1 percent",
+      "IF (and ([[Jurisdiction]] = 'Quebec') ([[Withdrawal Amount]] > 5000 $)) THEN [[Withholding Rate]] := 0.1 percent",
     ],
     ['WHEN Jurisdiction IS Quebec THEN Withholding Rate IS 10%', "IF (Jurisdiction = 'Quebec') THEN Withholding Rate := 0.1 percent"],
     ['[[Withholding Rate]] MUST BE <= 30%', 'MUST ([[Withholding Rate]] <= 0.3 percent)'],
@@ -97,7 +97,7 @@ describe('parseRule', () => {
     ['IF A>=1 THEN B=2', 'IF (A >= 1) THEN B := 2'],
     ["IF A IN (Quebec, Ontario, 'New Brunswick') THEN B = 2", "IF (A in 'Quebec' 'Ontario' 'New Brunswick') THEN B := 2"],
     ['IF A IN Quebec, Ontario THEN B = 2', "IF (A in 'Quebec' 'Ontario') THEN B := 2"],
-    ['IF A IN ($5,000, $10,000) THEN B = 2', 'IF (A in 5000 USD 10000 USD) THEN B := 2'],
+    ['IF A IN ($5,000, $10,000) THEN B = 2', 'IF (A in 5000 $ 10000 $) THEN B := 2'],
     ['IF A IS IN (1, 2) THEN B = 2', 'IF (A in 1 2) THEN B := 2'],
     ['IF A NOT IN (1, 2) THEN B = 2', 'IF (A not in 1 2) THEN B := 2'],
     ['IF A IS NOT IN (1, 2) THEN B = 2', 'IF (A not in 1 2) THEN B := 2'],
@@ -124,7 +124,7 @@ describe('parseRule', () => {
 
     // BETWEEN's AND inside a condition with another AND
     ['IF A BETWEEN 1 AND 5 AND B = 2 THEN C = 3', 'IF (and (A between 1 5) (B = 2)) THEN C := 3'],
-    ['IF B = 2 AND A BETWEEN $1,000 AND $5,000 AND C = x THEN D = 3', "IF (and (B = 2) (A between 1000 USD 5000 USD) (C = 'x')) THEN D := 3"],
+    ['IF B = 2 AND A BETWEEN $1,000 AND $5,000 AND C = x THEN D = 3', "IF (and (B = 2) (A between 1000 $ 5000 $) (C = 'x')) THEN D := 3"],
 
     // several THEN targets
     ['IF A = 1 THEN B = 2 AND [[C]] IS 3 AND D = yes', 'IF (A = 1) THEN B := 2; [[C]] := 3; D := boolean:yes'],
@@ -152,7 +152,7 @@ describe('parseRule', () => {
     ['X MUST NOT BE IN (a, b)', "MUST (X not in 'a' 'b')"],
     ['X MUST NOT BE Quebec', "MUST (X != 'Quebec')"],
     ['X MUST BE Quebec', "MUST (X = 'Quebec')"],
-    ['X MUST BE $5,000', 'MUST (X = 5000 USD)'],
+    ['X MUST BE $5,000', 'MUST (X = 5000 $)'],
     ['X MUST NOT BE > 5', 'MUST (X <= 5)'],
     ['Withholding Rate MUST BE <= [[Max Rate]]', 'MUST (Withholding Rate <= @Max Rate)'],
 
@@ -165,7 +165,7 @@ describe('parseRule', () => {
 
     // Markdown decoration
     ['**IF** [[A]] = 1 THEN B = 2', 'IF ([[A]] = 1) THEN B := 2'],
-    ['_IF_ **Withdrawal Amount** > `$5,000` THEN *Rate* = **10%**', 'IF (Withdrawal Amount > 5000 USD) THEN Rate := 0.1 percent'],
+    ['_IF_ **Withdrawal Amount** > `$5,000` THEN *Rate* = **10%**', 'IF (Withdrawal Amount > 5000 $) THEN Rate := 0.1 percent'],
     ['IF Status = **non**-resident THEN X = ~~old~~ new', "IF (Status = 'non-resident') THEN X := 'old new'"],
     ['IF snake_case_name = a_b THEN X = 1', "IF (snake_case_name = 'a_b') THEN X := 1"],
     ['IF Rate \\* Factor = 1 THEN X = \\[draft\\]', "IF (Rate * Factor = 1) THEN X := '[draft]'"],
@@ -442,8 +442,8 @@ describe('parseDecisionTable', () => {
     ].join('\n');
     expect(compactTable(source)).toEqual([
       'in: Jurisdiction@Jurisdiction, Withdrawal Amount@Withdrawal Amount; out: Withholding Rate@Withholding Rate',
-      "0: (and (Jurisdiction = 'Quebec') (Withdrawal Amount <= 5000 USD)) => Withholding Rate := 0.05 percent",
-      "1: (and (Jurisdiction = 'Quebec') (Withdrawal Amount > 5000 USD)) => Withholding Rate := 0.1 percent",
+      "0: (and (Jurisdiction = 'Quebec') (Withdrawal Amount <= 5000 $)) => Withholding Rate := 0.05 percent",
+      "1: (and (Jurisdiction = 'Quebec') (Withdrawal Amount > 5000 $)) => Withholding Rate := 0.1 percent",
       "2: (Jurisdiction in 'Ontario' 'Alberta') => Withholding Rate := 0.1 percent",
     ]);
     const { header, rows } = table(source);
@@ -474,10 +474,10 @@ describe('parseDecisionTable', () => {
     expect(compactTable(source)).toEqual([
       'in: [[Province]]@Province, Amount@Amount, Date@Date; out: [[Rate]]@Rate, Note@Note',
       "0: (and ([[Province]] = 'Quebec') (Amount between 5000 10000) (Date >= date:2026-01-01)) => [[Rate]] := 0.05 percent; Note := 'plain text, with comma'",
-      "1: (and ([[Province]] != 'Quebec') (Amount between 1 USD 2 USD)) => [[Rate]] := 0.06 percent",
+      "1: (and ([[Province]] != 'Quebec') (Amount between 1 $ 2 $)) => [[Rate]] := 0.06 percent",
       "2: ([[Province]] not in 'Quebec' 'Ontario') => [[Rate]] := @Max Rate",
       "3: (and ([[Province]] in 'A' 'B') (Amount < 10)) => [[Rate]] := 0.07 percent; Note := 'x' {block}",
-      "4: (and ([[Province]] = 'Black, White') (Amount in 5000 USD 10000 USD) (Date between date:2026-01-01 date:2026-12-31)) => [[Rate]] := 0.08 percent {inform}",
+      "4: (and ([[Province]] = 'Black, White') (Amount in 5000 $ 10000 $) (Date between date:2026-01-01 date:2026-12-31)) => [[Rate]] := 0.08 percent {inform}",
       '5: (and ) => [[Rate]] := 0.09 percent',
     ]);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Value } from './model';
 import { compareValues, parseValue, parseValueList, valuesEqual } from './values';
 
-/** `kind value [unit] | canonical`, e.g. `number 5000 USD | $5,000`. */
+/** `kind value [unit] | canonical`, e.g. `number 5000 $ | $5,000`. */
 function compact(v: Value): string {
   const shown = v.kind === 'date' ? new Date(v.value).toISOString().slice(0, 10) : String(v.value);
   const unit = v.kind === 'number' && v.unit ? ` ${v.unit}` : '';
@@ -19,21 +19,21 @@ describe('parseValue', () => {
     ['-2%', 'number -0.02 percent | -2%'],
     ['0.5%', 'number 0.005 percent | 0.5%'],
     // money
-    ['$5,000', 'number 5000 USD | $5,000'],
-    ['$5000', 'number 5000 USD | $5,000'],
+    ['$5,000', 'number 5000 $ | $5,000'],
+    ['$5000', 'number 5000 $ | $5,000'],
     ['CAD 5,000', 'number 5000 CAD | CAD 5,000'],
     ['cad 5000', 'number 5000 CAD | CAD 5,000'],
-    ['5 000 $', 'number 5000 USD | $5,000'],
-    ['5\u00a0000 $', 'number 5000 USD | $5,000'],
-    ['USD 12.50', 'number 12.5 USD | $12.50'],
-    ['$12.5', 'number 12.5 USD | $12.50'],
+    ['5 000 $', 'number 5000 $ | $5,000'],
+    ['5\u00a0000 $', 'number 5000 $ | $5,000'],
+    ['USD 12.50', 'number 12.5 USD | US$12.50'],
+    ['$12.5', 'number 12.5 $ | $12.50'],
     ['€1,200.50', 'number 1200.5 EUR | €1,200.50'],
     ['5,000 CAD', 'number 5000 CAD | CAD 5,000'],
     ['CA$5,000', 'number 5000 CAD | CAD 5,000'],
     ['C$ 250', 'number 250 CAD | CAD 250'],
-    ['US$1', 'number 1 USD | $1'],
+    ['US$1', 'number 1 USD | US$1'],
     ['£3', 'number 3 GBP | £3'],
-    ['-$5', 'number -5 USD | -$5'],
+    ['-$5', 'number -5 $ | -$5'],
     ['CAD -5', 'number -5 CAD | CAD -5'],
     // European decimal comma: not supported (documented), so text
     ['€1.200,50', 'text €1.200,50 | €1.200,50'],
@@ -127,7 +127,9 @@ describe('valuesEqual and compareValues', () => {
     ['$5,000', 'USD 5000', true, 0],
     ['$5,000', '5000', true, 0], // no unit: compatible with any currency
     ['5000', '$6,000', false, -1],
-    ['$5,000', 'CAD 5,000', false, undefined],
+    ['$5,000', 'CAD 5,000', true, 0],
+    ['US$5,000', 'CAD 5,000', false, undefined],
+    ['$5,000', '€5,000', false, undefined],
     ['5%', '10%', false, -1],
     ['2026-01-01', 'January 1, 2026', true, 0],
     ['2026-01-02', '2026-01-01', false, 1],

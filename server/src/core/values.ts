@@ -7,9 +7,10 @@
  *   decimal point; a space (also a no-break or narrow no-break space) may
  *   group thousands too (`5 000 $`). The European decimal comma
  *   (`€1.200,50`) is NOT supported: such a value is typed as text.
- * - Currency symbols: `$` and `US$` are USD, `CA$` and `C$` are CAD, `A$` is
- *   AUD, `€` EUR, `£` GBP, `¥` JPY. A bare `$` is USD even in a Canadian
- *   document: write `CAD 5,000` or `CA$5,000` for Canadian dollars.
+ * - Currency symbols: `US$` is USD, `CA$` and `C$` are CAD, `A$` is AUD,
+ *   `€` EUR, `£` GBP, `¥` JPY. A bare `$` is "dollars" (unit `$`): the
+ *   knowledge base's own dollar, comparable with any dollar currency (USD,
+ *   CAD, AUD, …), so `$5,000` and `CAD 5,000` compare in a Canadian document.
  * - Currency codes: only a short list of common ISO 4217 codes (below) is
  *   recognised, so prose like `Top 100` or `Form 4` never becomes money.
  * - A money amount has at most two decimals: `€1.200` (European for 1,200)
@@ -33,9 +34,11 @@ const NUMBER = String.raw`(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00A0\u202F]\d{3})+
 const PLAIN = new RegExp(`^(${SIGN})?(${NUMBER})$`);
 const PERCENT = new RegExp(`^(${SIGN})?(${NUMBER})\\s*%$`);
 
-const SYMBOLS: Record<string, string> = { $: 'USD', US$: 'USD', CA$: 'CAD', C$: 'CAD', A$: 'AUD', '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
+const SYMBOLS: Record<string, string> = { $: '$', US$: 'USD', CA$: 'CAD', C$: 'CAD', A$: 'AUD', '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
 /** Symbols used in canonical forms; other currencies are written with their code (`CAD 5,000`). */
-const CANONICAL_SYMBOL: Record<string, string> = { USD: '$', EUR: '€', GBP: '£' };
+const CANONICAL_SYMBOL: Record<string, string> = { $: '$', USD: 'US$', EUR: '€', GBP: '£' };
+/** Currencies a bare `$` is comparable with. */
+const DOLLARS = new Set(['USD', 'CAD', 'AUD', 'NZD', 'HKD', 'SGD']);
 const CODES = new Set([
   'USD', 'CAD', 'EUR', 'GBP', 'JPY', 'CHF', 'AUD', 'NZD', 'CNY', 'INR',
   'MXN', 'BRL', 'SEK', 'NOK', 'DKK', 'HKD', 'SGD', 'ZAR', 'KRW',
@@ -294,10 +297,15 @@ export function parseValueList(raw: string): string[] {
 }
 
 /** Percent goes only with percent; a missing unit goes with any currency (and with none). */
-function unitsCompatible(a: string | undefined, b: string | undefined): boolean {
+/**
+ * Whether two numbers' units can be compared: the same unit; a plain number
+ * with any money (not with a percentage); a bare `$` with any dollar currency.
+ */
+export function unitsCompatible(a: string | undefined, b: string | undefined): boolean {
   if (a === b) return true;
   if (a === 'percent' || b === 'percent') return false;
-  return a === undefined || b === undefined;
+  if (a === undefined || b === undefined) return true;
+  return (a === '$' && DOLLARS.has(b)) || (b === '$' && DOLLARS.has(a));
 }
 
 /** Numbers computed from parsed values may differ in the last bits (`0.1 + 0.2`). */

@@ -32,6 +32,7 @@
  */
 import type { Comparison, Condition, Operand, Value } from '../model';
 import { normalizeName } from '../model';
+import { unitsCompatible, valuesEqual } from '../values';
 
 /** Beyond this many boxes a region stops being refined (see the module comment). */
 export const MAX_BOXES = 2000;
@@ -86,24 +87,7 @@ export const NOTHING: Region = [];
 // Values
 // ---------------------------------------------------------------------------
 
-function unitsCompatible(a: string | undefined, b: string | undefined): boolean {
-  return a === undefined || b === undefined || a === b;
-}
-
-/** Equal values: numbers by value with compatible units, texts case-insensitively, dates and booleans by value. */
-export function valuesEqual(a: Value, b: Value): boolean {
-  switch (a.kind) {
-    case 'number':
-      return b.kind === 'number' && a.value === b.value && unitsCompatible(a.unit, b.unit);
-    case 'text':
-      return b.kind === 'text' && normalizeName(a.value) === normalizeName(b.value);
-    case 'date':
-    case 'boolean':
-      return b.kind === a.kind && a.value === b.value;
-    case 'json':
-      return b.kind === 'json' && JSON.stringify(a.value) === JSON.stringify(b.value);
-  }
-}
+export { valuesEqual };
 
 /** The text a value stands for when compared with texts (a `one of` input mixing kinds). */
 export function textForm(v: Value): string {

@@ -86,7 +86,7 @@ export function checkRequiresCycles(view: DomainView): Finding[] {
 function cycleIn(graph: Graph<{ name: string }, Edge>, component: string[]): { nodes: string[]; edges: Edge[] } | null {
   const start = [...component].sort()[0];
   if (component.length === 1) {
-    const loop = graph.directedEdges(start, start)[0];
+    const loop = graph.outEdges(start, start)[0];
     return loop === undefined ? null : { nodes: [start], edges: [graph.getEdgeAttributes(loop)] };
   }
   let best: string[] | null = null;
@@ -97,7 +97,7 @@ function cycleIn(graph: Graph<{ name: string }, Edge>, component: string[]): { n
   }
   if (!best) return null;
   const nodes = best.slice(0, -1);
-  const edges = nodes.map((from, i) => graph.getEdgeAttributes(graph.directedEdges(from, best![i + 1])[0]));
+  const edges = nodes.map((from, i) => graph.getEdgeAttributes(graph.outEdges(from, best![i + 1])[0]));
   return { nodes, edges };
 }
 

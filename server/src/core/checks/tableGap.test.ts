@@ -48,6 +48,30 @@ describe('table-gap', () => {
     );
   });
 
+  it('treats money as whole cents: $5,000.01.. follows <= $5,000 without a gap', () => {
+    check(
+      [
+        ['Quebec', small, '5%'],
+        ['Quebec', cell('between', '$5,000.01', '$15,000'), '10%'],
+        ['Quebec', cell('>', '$15,000'), '15%'],
+        [['Ontario', 'Alberta'], null, '10%'],
+      ],
+      [],
+    );
+  });
+
+  it('still sees a gap of one cent or more between money bands', () => {
+    check(
+      [
+        ['Quebec', small, '5%'],
+        ['Quebec', cell('between', '$5,000.02', '$15,000'), '10%'],
+        ['Quebec', cell('>', '$15,000'), '15%'],
+        [['Ontario', 'Alberta'], null, '10%'],
+      ],
+      ['information table-gap tax/table.md:11: No row covers: Jurisdiction = Quebec, Withdrawal Amount > $5,000 and < $5,000.02'],
+    );
+  });
+
   it('keeps open and closed bounds apart', () => {
     check(
       [

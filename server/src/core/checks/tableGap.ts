@@ -26,6 +26,7 @@ import {
   unionSets,
   valueToSet,
   type Box,
+  type Interval,
   type NumericSet,
   type ValueSet,
 } from './region';
@@ -104,7 +105,24 @@ function cellsOf(key: string, rows: readonly Box[], enumeration: readonly Value[
   if (sort !== 'number' && sort !== 'date') return undefined;
   const numeric = sets.filter((s): s is NumericSet => s.sort === sort);
   const units = new Set(numeric.map((s) => s.unit).filter((u) => u !== undefined));
-  return numeric.length === sets.length && units.size <= 1 ? partitionLine(numeric) : undefined;
+  if (numeric.length !== sets.length || units.size > 1) return undefined;
+  const cells = partitionLine(numeric);
+  // Money comes in whole cents: `<= $5,000` and `$5,000.01..$15,000` leave no gap between them.
+  const unit = [...units][0];
+  return sort === 'number' && unit !== undefined && unit !== 'percent' ? cells.filter((c) => c.intervals.some(holdsACent)) : cells;
+}
+
+/** Whether an interval contains an amount of whole cents. */
+function holdsACent(i: Interval): boolean {
+  const cents = (x: number) => {
+    const c = x * 100;
+    return Math.abs(c - Math.round(c)) < 1e-6 ? Math.round(c) : c;
+  };
+  const lo = cents(i.lo);
+  const hi = cents(i.hi);
+  const first = Number.isInteger(lo) ? (i.loOpen ? lo + 1 : lo) : Math.ceil(lo);
+  const last = Number.isInteger(hi) ? (i.hiOpen ? hi - 1 : hi) : Math.floor(hi);
+  return first <= last;
 }
 
 function coversCell(rowSet: ValueSet | undefined, cell: Cell): boolean {

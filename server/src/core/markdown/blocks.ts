@@ -57,6 +57,86 @@ export function parseRegion(text: string, start: number, end: number, firstBlock
   return { segments, blocks: builder.blocks, frontMatter };
 }
 
+/**
+ * Parses `text.slice(start, end)` like `parseRegion`, in chunks. micromark's
+ * time grows faster than linearly with input size (a 190 KB knowledge file
+ * takes ~25× as long as a 20 KB one), so a large region is cut before lines
+ * that stand at column 0 after a blank line, outside fenced code, and can
+ * only start a new top-level block (see `STARTS_FRESH`) — places where every
+ * container and leaf block has ended, so each chunk parses exactly as it
+ * would in context. Text whose meaning crosses such places
+ * (link reference definitions, HTML blocks that run to an end tag) is parsed
+ * whole. `parse.test.ts` checks chunked == whole on random documents.
+ */
+export function parseText(text: string, start = 0, end = text.length, firstBlock = 0, chunk = CHUNK): ParsedRegion {
+  const fence = start === 0 ? unclosedFence(text) : 0;
+  if (fence > 0) {
+    // An unclosed front matter fence makes remark read everything below as one paragraph; blank the
+    // fence (same length, so spans still match the real text) and parse the rest as ordinary Markdown.
+    return parseText(' '.repeat(fence) + text.slice(fence), start, end, firstBlock, chunk);
+  }
+  const cuts = chunkCuts(text, start, end, chunk);
+  if (cuts.length === 0) return parseRegion(text, start, end, firstBlock);
+  const out: ParsedRegion = { segments: [], blocks: [], frontMatter: null };
+  let from = start;
+  for (const to of [...cuts, end]) {
+    const offset = out.blocks.length;
+    const part = parseRegion(text, from, to, firstBlock + offset);
+    for (const b of part.blocks) out.blocks.push(b.parent === null ? b : { ...b, parent: b.parent + offset });
+    out.segments.push(...part.segments);
+    if (from === start) out.frontMatter = part.frontMatter;
+    from = to;
+  }
+  return out;
+}
+
+const CHUNK = 16 * 1024;
+/** Length of a front matter fence that opens the text and is never closed (remark-frontmatter leaves it unrecognised), else 0. */
+function unclosedFence(text: string): number {
+  const open = /^(---|\+\+\+)[ \t]*(?=\r?\n)/.exec(text);
+  if (!open) return 0;
+  const close = open[1] === '---' ? /^---[ \t]*$/m : /^\+\+\+[ \t]*$/m;
+  return close.test(text.slice(open[0].length + 1)) ? 0 : open[1].length;
+}
+const WHOLE_ONLY = /^ {0,3}(?:\[[^\]\n]+\]:|<(?:script|pre|style|textarea|!--|\?|![A-Za-z]|!\[CDATA\[))/im;
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/**
+ * A line at column 0, after a blank line, that can only start a new
+ * top-level block: not indented (no list or code continuation), not a list
+ * marker (which would continue the list), not a quote, table, HTML, fence or
+ * definition line.
+ */
+const STARTS_FRESH = /^(?![-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))[^\s>|<`~[]/;
+
+function chunkCuts(text: string, start: number, end: number, chunk: number): number[] {
+  if (end - start < 2 * chunk) return [];
+  const source = text.slice(start, end);
+  if (WHOLE_ONLY.test(source)) return [];
+  const cuts: number[] = [];
+  let fence: { char: string; length: number } | null = null;
+  let previousBlank = false;
+  let last = start;
+  for (let at = start; at < end; ) {
+    let nl = text.indexOf('\n', at);
+    if (nl === -1 || nl >= end) nl = end;
+    const line = text.slice(at, nl);
+    const f = FENCE.exec(line);
+    if (fence) {
+      if (f && f[1][0] === fence.char && f[1].length >= fence.length && f[2].trim() === '') fence = null;
+    } else if (f && !(f[1][0] === '`' && f[2].includes('`'))) {
+      // An indented opener may belong to a list item, whose end also ends the fence: too subtle, parse whole.
+      if (line[0] === ' ') return [];
+      fence = { char: f[1][0], length: f[1].length };
+    } else if (previousBlank && STARTS_FRESH.test(line) && at - last >= chunk) {
+      cuts.push(at);
+      last = at;
+    }
+    previousBlank = line.trim() === '';
+    at = nl + 1;
+  }
+  return cuts;
+}
+
 function spanOf(node: { position?: { start: { offset?: number }; end: { offset?: number } } }, base: number): Span {
   return { start: base + (node.position?.start.offset ?? 0), end: base + (node.position?.end.offset ?? 0) };
 }

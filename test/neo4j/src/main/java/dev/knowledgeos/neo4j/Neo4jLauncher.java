@@ -7,9 +7,12 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -106,7 +109,7 @@ public final class Neo4jLauncher {
         cfg.put(BoltConnector.server_bolt_telemetry_enabled, false);
         cfg.put(HttpConnector.enabled, false);
         cfg.put(HttpsConnector.enabled, false);
-        cfg.put(GraphDatabaseSettings.routing_enabled, false); // would otherwise listen on :7688
+        cfg.put(GraphDatabaseSettings.routing_enabled, false); // no server-side routing connector (:7688)
         // Auth.
         cfg.put(GraphDatabaseSettings.auth_enabled, o.password != null);
         cfg.put(GraphDatabaseSettings.auth_minimum_password_length, 1);
@@ -174,7 +177,7 @@ public final class Neo4jLauncher {
             err.println("neo4j-launcher: DBMS started in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             if (o.password != null) {
                 long tp = System.nanoTime();
-                setPassword(dbms, o.password, err);
+                setPassword(dbms, home, o.password, err);
                 err.println("neo4j-launcher: password set in " + (System.nanoTime() - tp) / 1_000_000 + " ms");
             }
             waitForBolt(o.host, o.port, t0 + o.readyTimeout.toNanos());
@@ -206,8 +209,19 @@ public final class Neo4jLauncher {
         }
     }
 
-    /** Sets user neo4j's password (idempotent: "same password" errors are ignored). */
-    private static void setPassword(DatabaseManagementService dbms, String password, PrintStream err) {
+    /**
+     * Sets user neo4j's password. Idempotent: a marker file in the DBMS home holds a salted
+     * SHA-256 of the last password set, so restarts with the same password skip the (cold,
+     * ~2-3 s) Cypher round trip; "same password" errors are ignored as well.
+     */
+    private static void setPassword(DatabaseManagementService dbms, Path home, String password, PrintStream err)
+            throws IOException {
+        Path marker = home.resolve("kos-password.sha256");
+        String digest = sha256("knowledge-os:" + password);
+        if (Files.isRegularFile(marker) && Files.readString(marker).trim().equals(digest)) {
+            err.println("neo4j-launcher: auth enabled, user 'neo4j' password unchanged");
+            return;
+        }
         GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
         try {
             system.executeTransactionally(
@@ -218,7 +232,19 @@ public final class Neo4jLauncher {
             // Already set to this password by a previous run; make sure no change is required.
             system.executeTransactionally("ALTER USER neo4j SET PASSWORD CHANGE NOT REQUIRED");
         }
+        Files.writeString(marker, digest + "\n");
         err.println("neo4j-launcher: auth enabled, user 'neo4j' password set");
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder();
+            for (byte b : d) sb.append(String.format("%02x", b));
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Real Bolt handshake (magic + version proposals); returns once the server picks a version. */
