@@ -131,4 +131,4 @@ function benchWorkspace(): void {
 
 console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
 benchEdits();
-benchWorkspace();
+if (!process.argv.includes("--edits-only")) benchWorkspace();

@@ -133,6 +133,18 @@ Some prose.
     expect(rule).toBe(before.molecules.find((m) => m.type === 'ConditionMolecule'));
   });
 
+  it('keeps linked rules (enforcement, nested exceptions) the same objects across unrelated edits', () => {
+    const text = `---\nenforcement: block\n---\n- IF A = 1 THEN B = 2\n  - UNLESS C = 3\n\nProse.\n`;
+    const before = parseDocument(URI, text);
+    const at = text.indexOf('Prose');
+    const after = applyEdits(before, [{ span: { start: at, end: at }, newText: 'More ' }]);
+    expect(after.molecules).toHaveLength(2);
+    after.molecules.forEach((m, i) => expect(m).toBe(before.molecules[i]));
+    const rule = after.molecules[0];
+    expect(rule.type === 'ConditionMolecule' && rule.exceptionIds).toEqual([after.molecules[1].id]);
+    expect(rule.enforcement).toBe('block');
+  });
+
   it('equals a full parse after any sequence of random edits (property)', () => {
     fc.assert(
       fc.property(markdownDocument, fc.array(edit, { minLength: 1, maxLength: 8 }), (text, edits) => {

@@ -61,7 +61,8 @@ export interface TextEdit {
 interface Incremental {
   segments: Segment[];
   frontMatterRaw: string | null;
-  knowledge: Map<string, BlockKnowledge>;
+  /** Extraction per block, aligned with the snapshot's `blocks`. */
+  knowledge: BlockKnowledge[];
   hasDefinitions: boolean;
 }
 
@@ -80,7 +81,7 @@ export function parseDocument(uri: string, text: string, version = 0): DocumentS
       return blockId(uri, draft.checksum, n);
     }),
   );
-  return assemble(uri, version, text, region.segments, blocks, frontMatterOf(region), new Map());
+  return assemble(uri, version, text, region.segments, blocks, frontMatterOf(region), []);
 }
 
 /**
@@ -186,12 +187,9 @@ function splice(
   const replaced = previous.blocks.slice(oldFirstBlock, oldEndBlock);
   const newBlocks = region.blocks.map(withIds(region.blocks, matchIds(replaced, region.blocks)));
   const blockDelta = newBlocks.length - replaced.length;
-  const shift = (b: Block): Block => ({
-    ...b,
-    span: { start: b.span.start + delta, end: b.span.end + delta },
-    ownSpan: { start: b.ownSpan.start + delta, end: b.ownSpan.end + delta },
-  });
-  const blocks = [...previous.blocks.slice(0, oldFirstBlock), ...newBlocks, ...previous.blocks.slice(oldEndBlock).map(shift)];
+  const blocks: Block[] = previous.blocks.slice(0, oldFirstBlock);
+  for (const b of newBlocks) blocks.push(b);
+  for (let i = oldEndBlock; i < previous.blocks.length; i++) blocks.push(shifted(previous.blocks[i], delta, i + blockDelta));
   const segments = [
     ...segs.slice(0, lo),
     ...region.segments,
@@ -203,15 +201,44 @@ function splice(
   ];
   const frontMatter = lo === 0 ? frontMatterOf(region) : old.frontMatterRaw === null ? null : { raw: old.frontMatterRaw, span: segs[0].span };
   // Knowledge is keyed by block id and checked against the checksum, so kept blocks keep their extraction.
-  const knowledge = (frontMatter?.raw ?? null) === old.frontMatterRaw ? old.knowledge : new Map<string, BlockKnowledge>();
-  return assemble(previous.uri, version, text, segments, blocks, frontMatter, knowledge);
+  // Blocks outside the region keep their extraction as is; re-parsed ones reuse it when their id, content
+  // and marker width are unchanged. A front matter change re-extracts everything (default enforcement).
+  let known: (BlockKnowledge | undefined)[] = [];
+  if ((frontMatter?.raw ?? null) === old.frontMatterRaw) {
+    const replacedKnowledge = byId(replaced, old.knowledge.slice(oldFirstBlock, oldEndBlock));
+    known = old.knowledge.slice(0, oldFirstBlock);
+    for (const b of newBlocks) known.push(replacedKnowledge.get(b.id));
+    for (let i = oldEndBlock; i < old.knowledge.length; i++) known.push(old.knowledge[i]);
+  }
+  return assemble(previous.uri, version, text, segments, blocks, frontMatter, known);
+}
+
+/** A block moved by `delta` characters to position `order` (an explicit literal: this runs for every block below an edit). */
+function shifted(b: Block, delta: number, order: number): Block {
+  return {
+    id: b.id,
+    type: b.type,
+    parentId: b.parentId,
+    span: { start: b.span.start + delta, end: b.span.end + delta },
+    ownSpan: { start: b.ownSpan.start + delta, end: b.ownSpan.end + delta },
+    content: b.content,
+    text: b.text,
+    checksum: b.checksum,
+    order,
+    hasChildren: b.hasChildren,
+  };
 }
 
 function reparse(previous: DocumentSnapshot, text: string, version: number): DocumentSnapshot {
   const region = parseText(text);
   const blocks = region.blocks.map(withIds(region.blocks, matchIds(previous.blocks, region.blocks)));
   const old = state.get(previous);
-  return assemble(previous.uri, version, text, region.segments, blocks, frontMatterOf(region), old?.knowledge ?? new Map());
+  const oldKnowledge = old ? byId(previous.blocks, old.knowledge) : new Map<string, BlockKnowledge>();
+  return assemble(previous.uri, version, text, region.segments, blocks, frontMatterOf(region), blocks.map((b) => oldKnowledge.get(b.id)));
+}
+
+function byId(blocks: readonly Block[], knowledge: readonly BlockKnowledge[]): Map<string, BlockKnowledge> {
+  return new Map(blocks.map((b, i) => [b.id, knowledge[i]]));
 }
 
 type IdFor = (draft: DraftBlock, index: number) => string;
@@ -267,7 +294,8 @@ function assemble(
   segments: Segment[],
   blocks: Block[],
   frontMatterSource: { raw: string; span: Span } | null,
-  cache: Map<string, BlockKnowledge>,
+  /** Extraction that may still be valid, aligned with `blocks` (checked against checksum and marker width). */
+  candidates: readonly (BlockKnowledge | undefined)[],
 ): DocumentSnapshot {
   const problems: ParseProblem[] = [];
   const frontMatter = readFrontMatter(text, frontMatterSource, problems);
@@ -275,12 +303,16 @@ function assemble(
   if (frontMatter && frontMatter.enforcement !== undefined && enforcement === null) {
     problems.push({ blockId: null, span: frontMatterSource!.span, message: `front matter 'enforcement' must be block, warn or inform` });
   }
-  const knowledge = new Map<string, BlockKnowledge>();
-  const ordered = blocks.map((b, i) => (b.order === i ? b : { ...b, order: i }));
-  for (const block of ordered) {
-    const cached = cache.get(block.id);
-    const k = cached && cached.checksum === block.checksum ? cached : extractBlock(text, block);
-    knowledge.set(block.id, k);
+  const knowledge: BlockKnowledge[] = new Array(blocks.length);
+  const ordered = blocks;
+  for (let i = 0; i < ordered.length; i++) {
+    let block = ordered[i];
+    if (block.order !== i) ordered[i] = block = { ...block, order: i };
+    const cached = candidates[i];
+    const reusable = cached && cached.checksum === block.checksum && cached.ownOffset === block.ownSpan.start - block.span.start;
+    const k = reusable ? cached : extractBlock(text, block);
+    knowledge[i] = k;
+    if (k.problems.length) problems.push(...k.problems);
   }
   const doc: DocumentSnapshot = {
     uri,
@@ -294,7 +326,6 @@ function assemble(
     ...link(ordered, knowledge, enforcement ?? 'warn'),
     problems,
   };
-  doc.problems.push(...ordered.flatMap((b) => knowledge.get(b.id)!.problems));
   state.set(doc, {
     segments,
     frontMatterRaw: frontMatterSource?.raw ?? null,
@@ -312,7 +343,7 @@ function assemble(
  */
 function link(
   blocks: Block[],
-  knowledge: Map<string, BlockKnowledge>,
+  knowledge: readonly BlockKnowledge[],
   defaultEnforcement: Enforcement,
 ): Pick<DocumentSnapshot, 'definitions' | 'references' | 'extracted' | 'molecules' | 'tables'> {
   const definitions: AtomDefinition[] = [];
@@ -322,35 +353,72 @@ function link(
   const tables: DecisionTableInfo[] = [];
   /** Index in `molecules` of the rule (not exception) each block holds. */
   const ruleOfBlock = new Map<string, number>();
+  /** The original (extracted) molecule behind each entry of `molecules`, and what linking changes in it. */
+  const sources: Molecule[] = [];
+  const links: { enforcement: Enforcement; parentId?: string; exceptionIds?: string[] }[] = [];
   let captionEnforcement: Enforcement | null = null;
-  blocks.forEach((block, i) => {
-    const k = knowledge.get(block.id)!;
-    references.push(...k.references);
-    extracted.push(...k.extracted);
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i];
+    const k = knowledge[i];
+    if (k.references.length) references.push(...k.references);
+    if (k.extracted.length) extracted.push(...k.extracted);
     if (k.table) tables.push({ blockId: block.id, ...k.table });
     for (const def of k.definitions) {
       const next = blocks[i + 1];
       if (def.value === null && !def.oneOf && next?.type === 'code' && 'language' in next.content && next.content.language === 'json') {
-        definitions.push(jsonDefinition(def, next.content.text));
+        const json = next.content.text;
+        definitions.push(derive(def, json, () => jsonDefinition(def, json)));
       } else definitions.push(def);
     }
     const tableDefault = block.type === 'table' ? (captionEnforcement ?? defaultEnforcement) : defaultEnforcement;
     for (const m of k.molecules) {
-      let molecule: Molecule = m.explicitEnforcement || m.enforcement === tableDefault ? m : { ...m, enforcement: tableDefault };
+      const link: (typeof links)[number] = { enforcement: m.explicitEnforcement ? m.enforcement : tableDefault };
       const parentIndex = block.parentId === null ? undefined : ruleOfBlock.get(block.parentId);
-      if (molecule.type === 'ExceptionMolecule' && molecule.parentId === null && parentIndex !== undefined) {
-        const parent = molecules[parentIndex];
+      if (m.type === 'ExceptionMolecule' && m.parentId === null && parentIndex !== undefined) {
+        const parent = sources[parentIndex];
         if (parent.type === 'ConditionMolecule' || parent.type === 'ConstraintMolecule') {
-          molecule = { ...molecule, parentId: parent.id };
-          if (parent.type === 'ConditionMolecule') molecules[parentIndex] = { ...parent, exceptionIds: [...parent.exceptionIds, molecule.id] };
+          link.parentId = parent.id;
+          if (parent.type === 'ConditionMolecule') {
+            const parentLink = links[parentIndex];
+            parentLink.exceptionIds = [...(parentLink.exceptionIds ?? parent.exceptionIds), m.id];
+          }
         }
       }
-      molecules.push(molecule);
-      if (!ruleOfBlock.has(block.id) && molecule.type !== 'ExceptionMolecule') ruleOfBlock.set(block.id, molecules.length - 1);
+      sources.push(m);
+      links.push(link);
+      if (!ruleOfBlock.has(block.id) && m.type !== 'ExceptionMolecule') ruleOfBlock.set(block.id, sources.length - 1);
     }
     captionEnforcement = block.type === 'paragraph' ? k.caption : null;
+  }
+  // Linked molecules are derived once per change, so unchanged rules stay the same objects across edits
+  // (the checks memoise on identity).
+  sources.forEach((m, i) => {
+    const { enforcement, parentId, exceptionIds } = links[i];
+    if (enforcement === m.enforcement && parentId === undefined && exceptionIds === undefined) molecules.push(m);
+    else {
+      const signature = `${enforcement}|${parentId ?? ''}|${exceptionIds?.join(',') ?? ''}`;
+      const linked = () =>
+        ({
+          ...m,
+          enforcement,
+          ...(parentId === undefined ? {} : { parentId }),
+          ...(exceptionIds === undefined ? {} : { exceptionIds }),
+        }) as Molecule;
+      molecules.push(derive(m, signature, linked));
+    }
   });
   return { definitions, references, extracted, molecules, tables };
+}
+
+const derived = new WeakMap<object, { signature: string; value: unknown }>();
+
+/** `make()`, reused while `source` is derived with the same signature as last time. */
+function derive<T>(source: object, signature: string, make: () => T): T {
+  const hit = derived.get(source);
+  if (hit && hit.signature === signature) return hit.value as T;
+  const value = make();
+  derived.set(source, { signature, value });
+  return value;
 }
 
 function jsonDefinition(def: AtomDefinition, source: string): AtomDefinition {
@@ -374,7 +442,7 @@ function readFrontMatter(
     return null;
   }
   try {
-    const value: unknown = parseYaml(source.raw);
+    const value = parseYamlCached(source.raw);
     if (value === null || value === undefined) return {};
     if (typeof value !== 'object' || Array.isArray(value)) {
       problems.push({ blockId: null, span: source.span, message: 'front matter must be a YAML mapping (key: value lines)' });
@@ -385,6 +453,14 @@ function readFrontMatter(
     problems.push({ blockId: null, span: source.span, message: `front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}` });
     return null;
   }
+}
+
+let lastYaml: { raw: string; value: unknown } | null = null;
+
+/** Front matter rarely changes while typing below it: keep the last parse (treated as immutable). */
+function parseYamlCached(raw: string): unknown {
+  if (lastYaml?.raw !== raw) lastYaml = { raw, value: parseYaml(raw) };
+  return lastYaml.value;
 }
 
 function enforcementOf(value: unknown): Enforcement | null {

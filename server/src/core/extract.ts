@@ -21,7 +21,9 @@ import { describeRule, parseDecisionTable, parseRule, type Cell, type ParsedRule
 import { parseValue, parseValueList } from './values';
 
 export interface BlockKnowledge {
+  /** What the extraction depends on besides the text: valid for a block with the same checksum and own offset. */
   checksum: string;
+  ownOffset: number;
   definitions: AtomDefinition[];
   references: AtomReference[];
   extracted: ExtractedValue[];
@@ -39,6 +41,7 @@ const RULE_BLOCKS = new Set(['paragraph', 'bulleted_list_item', 'numbered_list_i
 export function extractBlock(text: string, block: Block): BlockKnowledge {
   const out: BlockKnowledge = {
     checksum: block.checksum,
+    ownOffset: block.ownSpan.start - block.span.start,
     definitions: [],
     references: [],
     extracted: [],

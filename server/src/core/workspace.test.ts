@@ -170,6 +170,14 @@ describe('requires-cycle', () => {
     ).toEqual([`${TAX}/a.md:1 requires-cycle warning`, `${TAX}/a.md:2 requires-cycle warning`]);
   });
 
+  it('finds a cycle with chains hanging off it, and a rule that depends on itself', () => {
+    expect(
+      codes({
+        [`${TAX}/a.md`]: `- D REQUIRES A\n- A REQUIRES B, C\n- B REQUIRES A\n- **C**: yes\n- IF Limit > 5 THEN Limit = 5\n`,
+      }),
+    ).toEqual([`${TAX}/a.md:2 requires-cycle warning`, `${TAX}/a.md:3 requires-cycle warning`, `${TAX}/a.md:5 requires-cycle warning`]);
+  });
+
   it('does not fire on a chain', () => {
     expect(codes({ [`${TAX}/a.md`]: `- A REQUIRES B\n- B REQUIRES C\n- **C**: yes\n` })).toEqual([]);
   });

@@ -10,13 +10,14 @@ import type {
   DomainView,
   ExceptionEntry,
   Place,
+  ReferenceEntry,
   RequiresEntry,
   RuleEntry,
   TableEntry,
 } from './checks/context';
 import { parseErrors } from './checks/parseErrors';
 import { toRange, type DocumentSnapshot } from './document';
-import type { ExceptionMolecule, Finding, Operand, Value } from './model';
+import type { AtomDefinition, ExceptionMolecule, Finding, Operand, Value } from './model';
 
 export interface WorkspaceOptions {
   tenant?: string;
@@ -29,6 +30,7 @@ export class Workspace {
   private readonly docs = new Map<string, DocumentSnapshot>();
   private readonly domains = new Map<string, Set<string>>();
   private readonly domainFindings = new Map<string, Map<string, Finding[]>>();
+  private readonly domainState = new Map<string, DomainState>();
   private readonly dirty = new Set<string>();
   private readonly display: (uri: string) => string;
 
@@ -38,7 +40,8 @@ export class Workspace {
   }
 
   upsert(doc: DocumentSnapshot): void {
-    this.remove(doc.uri);
+    // A document that stays in its domain keeps the domain's state (the checks' memo) alive.
+    if (this.docs.get(doc.uri)?.domain !== doc.domain) this.remove(doc.uri);
     this.docs.set(doc.uri, doc);
     let members = this.domains.get(doc.domain);
     if (!members) this.domains.set(doc.domain, (members = new Set()));
@@ -55,6 +58,7 @@ export class Workspace {
     if (members?.size === 0) {
       this.domains.delete(old.domain);
       this.domainFindings.delete(old.domain);
+      this.domainState.delete(old.domain);
       this.dirty.delete(old.domain);
     } else this.dirty.add(old.domain);
   }
@@ -87,17 +91,21 @@ export class Workspace {
 
   /** What the checks see of one domain. */
   view(domain: string): DomainView {
-    const docs = [...(this.domains.get(domain) ?? [])].map((uri) => this.docs.get(uri)!);
-    return buildView(this.tenant, domain, docs, this.display);
+    const docs = [...(this.domains.get(domain) ?? [])].sort().map((uri) => this.docs.get(uri)!);
+    let state = this.domainState.get(domain);
+    if (!state) this.domainState.set(domain, (state = new DomainState()));
+    return buildView(this.tenant, domain, docs, this.display, state);
   }
 
   private refresh(): void {
     for (const domain of this.dirty) {
       const view = this.view(domain);
+      const state = this.domainState.get(domain)!;
       const docs = [...(this.domains.get(domain) ?? [])].map((uri) => this.docs.get(uri)!);
       const byUri = new Map<string, Finding[]>(docs.map((d) => [d.uri, []]));
-      const references = docs.flatMap((d) => d.references.map((reference) => ({ uri: d.uri, reference })));
-      const found = [...docs.flatMap((d) => parseErrors(d)), ...runChecks(view, references)];
+      state.memo.begin();
+      const found = [...docs.flatMap((d) => parseErrors(d)), ...runChecks(view)];
+      state.memo.end();
       for (const f of found) {
         const list = byUri.get(f.uri);
         if (list) list.push(f);
@@ -108,17 +116,71 @@ export class Workspace {
   }
 }
 
-function buildView(tenant: string, domain: string, docs: DocumentSnapshot[], display: (uri: string) => string): DomainView {
+/** What a domain keeps between refreshes: the checks' memo and the resolution epoch. */
+class DomainState {
+  readonly memo = new MemoStore();
+  private definitions: readonly AtomDefinition[] = [];
+  private currentEpoch: object = {};
+
+  /** The same object while the domain's definitions are the same objects in the same order. */
+  epoch(definitions: readonly AtomDefinition[]): object {
+    const same = definitions.length === this.definitions.length && definitions.every((d, i) => d === this.definitions[i]);
+    if (!same) {
+      this.definitions = definitions;
+      this.currentEpoch = {};
+    }
+    return this.currentEpoch;
+  }
+}
+
+/** `DomainView.memo`: entries not used during a refresh are dropped at its end. */
+class MemoStore {
+  private readonly entries = new Map<string, { deps: readonly unknown[]; value: unknown; used: number }>();
+  private generation = 0;
+
+  begin(): void {
+    this.generation++;
+  }
+
+  end(): void {
+    for (const [key, entry] of this.entries) if (entry.used !== this.generation) this.entries.delete(key);
+  }
+
+  get<T>(key: string, deps: readonly unknown[], compute: () => T): T {
+    const hit = this.entries.get(key);
+    if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) {
+      hit.used = this.generation;
+      return hit.value as T;
+    }
+    const value = compute();
+    this.entries.set(key, { deps, value, used: this.generation });
+    return value;
+  }
+}
+
+function buildView(
+  tenant: string,
+  domain: string,
+  docs: DocumentSnapshot[],
+  display: (uri: string) => string,
+  state: DomainState,
+): DomainView {
   const rules: RuleEntry[] = [];
   const constraints: ConstraintEntry[] = [];
   const exceptions: ExceptionEntry[] = [];
   const requires: RequiresEntry[] = [];
   const definitions: DefinitionEntry[] = [];
   const tables: TableEntry[] = [];
+  const references: ReferenceEntry[] = [];
   const byUri = new Map(docs.map((d) => [d.uri, d]));
   for (const doc of docs) {
     const exceptionById = new Map<string, ExceptionMolecule>();
-    for (const m of doc.molecules) if (m.type === 'ExceptionMolecule') exceptionById.set(m.id, m);
+    const exceptionsOf = new Map<string, ExceptionMolecule[]>();
+    for (const m of doc.molecules) {
+      if (m.type !== 'ExceptionMolecule') continue;
+      exceptionById.set(m.id, m);
+      if (m.parentId !== null) exceptionsOf.set(m.parentId, [...(exceptionsOf.get(m.parentId) ?? []), m]);
+    }
     const tableRows = new Map<string, RuleEntry[]>();
     for (const m of doc.molecules) {
       switch (m.type) {
@@ -136,7 +198,7 @@ function buildView(tenant: string, domain: string, docs: DocumentSnapshot[], dis
           constraints.push({
             uri: doc.uri,
             molecule: m,
-            exceptions: [...exceptionById.values()].filter((e) => e.parentId === m.id),
+            exceptions: exceptionsOf.get(m.id) ?? [],
           });
           break;
         case 'ExceptionMolecule':
@@ -149,6 +211,7 @@ function buildView(tenant: string, domain: string, docs: DocumentSnapshot[], dis
     }
     for (const t of doc.tables) tables.push({ uri: doc.uri, ...t, rows: tableRows.get(t.blockId) ?? [] });
     for (const definition of doc.definitions) definitions.push({ uri: doc.uri, definition });
+    for (const reference of doc.references) references.push({ uri: doc.uri, reference });
   }
   const valueOf = new Map<string, Value>();
   const enumerations = new Map<string, Value[]>();
@@ -174,7 +237,10 @@ function buildView(tenant: string, domain: string, docs: DocumentSnapshot[], dis
     exceptions,
     requires,
     definitions,
+    references,
     tables,
+    epoch: state.epoch(definitions.map((d) => d.definition)),
+    memo: (key, deps, compute) => state.memo.get(key, deps, compute),
     resolve,
     enumeration: (key) => enumerations.get(key),
     range,

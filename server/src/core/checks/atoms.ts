@@ -5,15 +5,11 @@ import { valuesEqual } from '../values';
 import { finding, findingAtEach, type DefinitionEntry, type DomainView } from './context';
 
 export function checkDuplicateAtoms(view: DomainView): Finding[] {
-  const byKey = new Map<string, DefinitionEntry[]>();
-  for (const entry of view.definitions) {
-    const list = byKey.get(entry.definition.key);
-    if (list) list.push(entry);
-    else byKey.set(entry.definition.key, [entry]);
-  }
+  const deps: unknown[] = [view.epoch];
+  for (const { uri } of view.definitions) deps.push(uri);
+  const duplicates = view.memo('duplicate-atoms', deps, () => duplicateGroups(view.definitions));
   const out: Finding[] = [];
-  for (const entries of byKey.values()) {
-    if (entries.length < 2 || entries.every((e) => sameDefinition(e, entries[0]))) continue;
+  for (const entries of duplicates) {
     const places = entries.map((e) => ({
       place: { uri: e.uri, blockId: e.definition.blockId, span: e.definition.nameSpan },
       message: `${e.definition.name} = ${shown(e)}`,
@@ -26,6 +22,17 @@ export function checkDuplicateAtoms(view: DomainView): Finding[] {
     );
   }
   return out;
+}
+
+/** Definitions of one name with different values, grouped (position-free). */
+function duplicateGroups(definitions: readonly DefinitionEntry[]): DefinitionEntry[][] {
+  const byKey = new Map<string, DefinitionEntry[]>();
+  for (const entry of definitions) {
+    const list = byKey.get(entry.definition.key);
+    if (list) list.push(entry);
+    else byKey.set(entry.definition.key, [entry]);
+  }
+  return [...byKey.values()].filter((entries) => entries.length > 1 && !entries.every((e) => sameDefinition(e, entries[0])));
 }
 
 function sameDefinition(a: DefinitionEntry, b: DefinitionEntry): boolean {
@@ -67,10 +74,13 @@ export function forEachSubject(c: Cond, visit: (subject: { key: string; name: st
   else for (const item of c.items) forEachSubject(item, visit);
 }
 
-export function checkUnknownAtoms(view: DomainView, references: DomainReferences): Finding[] {
-  const known = knownNames(view);
+export function checkUnknownAtoms(view: DomainView): Finding[] {
+  const deps: unknown[] = [view.epoch];
+  for (const list of [view.rules, view.constraints, view.exceptions, view.requires]) for (const { molecule } of list) deps.push(molecule);
+  for (const t of view.tables) deps.push(t.inputs, t.outputs);
+  const known = view.memo('known-names', deps, () => knownNames(view));
   const out: Finding[] = [];
-  for (const { uri, reference } of references) {
+  for (const { uri, reference } of view.references) {
     if (reference.inRequires || known.has(reference.key)) continue;
     const suggestion = closest(reference.key, known);
     const message = suggestion
@@ -85,8 +95,6 @@ export function checkUnknownAtoms(view: DomainView, references: DomainReferences
   }
   return out;
 }
-
-export type DomainReferences = { uri: string; reference: import('../model').AtomReference }[];
 
 /** The known name nearest to `key`, when it is close enough to be a typo. */
 export function closest(key: string, known: Map<string, string>): string | undefined {

@@ -11,185 +11,227 @@
  */
 import type { Assignment, Enforcement, Finding, Value } from '../model';
 import { enforcementSeverity } from '../model';
-import { finding, type DomainView, type Place, type RuleEntry } from './context';
-import { collectNames, conditionToRegion, describeCase, intersect, isEmpty, isSubset, subtract, valuesEqual, type Region } from './region';
+import { effectiveRegion, memoChunks } from './cached';
+import { finding, moleculeKey, type DomainView, type Place } from './context';
+import { collectNames, describeCase, intersect, isEmpty, isSubset, valuesEqual, type Region } from './region';
 
-/** One `THEN target = value` of a rule; `value` is undefined when it cannot be resolved (never conflicts). */
+/** One `THEN target = value` of a rule, by the rule's index in `view.rules`. */
 interface Result {
   rule: number;
   assignment: Assignment;
-  value: Value | undefined;
 }
 
-type Resolved = Result & { value: Value };
-
-const resolved = (r: Result): r is Resolved => r.value !== undefined;
+/**
+ * What the rules that set one target amount to, by index into that target's
+ * results. Position-free, so it is memoised: while the target's rules (and
+ * the definitions) stay the same, a refresh reuses it.
+ */
+interface TargetAnalysis {
+  /** Pairs that set the target to different values and whose effective regions overlap, in pair order. */
+  conflicts: { a: number; b: number; overlap: Region }[];
+  /** Results that set the target to the same value as another result, in the order they first do. */
+  agreeing: number[];
+  /** `rule` agrees with `other` and `other` covers it (`mutual`: `rule` covers `other` too), in pair order. */
+  covered: { rule: number; other: number; mutual: boolean }[];
+}
 
 export function checkConflicts(view: DomainView): Finding[] {
-  const rules = new RuleSet(view);
-  const byTarget = new Map<string, Result[]>();
-  view.rules.forEach((entry, rule) => {
-    for (const assignment of entry.molecule.results) {
-      const list = byTarget.get(assignment.target.key) ?? [];
-      list.push({ rule, assignment, value: view.resolve(assignment.operand) });
-      byTarget.set(assignment.target.key, list);
+  const rules = view.rules;
+  // Target → its results as flat (rule index, result index) pairs: cheap to build on every refresh.
+  const byTarget = new Map<string, number[]>();
+  for (let rule = 0; rule < rules.length; rule++) {
+    const results = rules[rule].molecule.results;
+    for (let k = 0; k < results.length; k++) {
+      const key = results[k].target.key;
+      const list = byTarget.get(key);
+      if (list) list.push(rule, k);
+      else byTarget.set(key, [rule, k]);
     }
-  });
+  }
 
   const findings: Finding[] = [];
   const conflicting = new Set<string>();
-  /** For each rule, the rules that set some shared target to an equal value (redundancy candidates). */
-  const agreeing = new Map<number, Set<number>>();
-  for (const results of byTarget.values()) {
-    for (let i = 0; i < results.length; i++) {
-      for (let j = i + 1; j < results.length; j++) {
-        const a = results[i];
-        const b = results[j];
-        if (a.rule === b.rule || !resolved(a) || !resolved(b)) continue;
-        if (valuesEqual(a.value, b.value)) {
-          addTo(agreeing, a.rule, b.rule);
-          addTo(agreeing, b.rule, a.rule);
-          continue;
-        }
-        const overlap = rules.overlap(a.rule, b.rule);
-        if (isEmpty(overlap)) continue;
-        conflicting.add(`${a.rule}|${b.rule}`).add(`${b.rule}|${a.rule}`);
-        findings.push(...conflict(view, rules, a, b, overlap));
+  /** For each rule that agrees with another (in the order they first do), the rules that cover it → whether it covers them too. */
+  const agreeing = new Map<number, Map<number, boolean>>();
+  let names: ReadonlyMap<string, string> | undefined;
+  const targets: { key: string; pairs: number[] }[] = [];
+  for (const [key, pairs] of byTarget) if (pairs.length > 2) targets.push({ key, pairs });
+  const analyses = memoChunks(view, 'conflicts', targets, {
+    id: (t) => t.key,
+    key: (t) => t.key,
+    deps: (t, into) => {
+      const { pairs } = t;
+      into.push(pairs.length);
+      for (let p = 0; p < pairs.length; p += 2) {
+        const { uri, molecule, exceptions } = rules[pairs[p]];
+        into.push(uri, molecule);
+        if (exceptions.length === 0) into.push(0);
+        else into.push(exceptions.length, ...exceptions);
       }
+    },
+    compute: (t) => analyseTarget(view, resultsOf(view, t.pairs)),
+    average: 4,
+    // Many rules setting one target make its analysis costly: it is memoised on its own.
+    alone: (t) => t.pairs.length > 16,
+  });
+  for (let t = 0; t < targets.length; t++) {
+    const analysis = analyses[t];
+    if (analysis.conflicts.length === 0 && analysis.agreeing.length === 0) continue;
+    const results = resultsOf(view, targets[t].pairs);
+    for (const { a, b, overlap } of analysis.conflicts) {
+      const ra = results[a];
+      const rb = results[b];
+      conflicting.add(`${ra.rule}|${rb.rule}`).add(`${rb.rule}|${ra.rule}`);
+      findings.push(...conflict(view, (names ??= ruleNames(view)), ra, rb, overlap));
+    }
+    for (const i of analysis.agreeing) if (!agreeing.has(results[i].rule)) agreeing.set(results[i].rule, new Map());
+    for (const { rule, other, mutual } of analysis.covered) {
+      const partners = agreeing.get(results[rule].rule)!;
+      if (!partners.has(results[other].rule)) partners.set(results[other].rule, mutual);
     }
   }
 
   for (const [rule, partners] of agreeing) {
-    const covering = [...partners].filter((other) => !conflicting.has(`${rule}|${other}`) && rules.redundantWith(rule, other));
-    if (covering.length > 0) findings.push(redundant(view, rules, rule, covering));
+    const covering: number[] = [];
+    for (const [other, mutual] of partners) {
+      // When the two cover each other exactly, only the later one (in document order) is redundant.
+      if (!conflicting.has(`${rule}|${other}`) && (!mutual || later(view, rule, other))) covering.push(other);
+    }
+    if (covering.length > 0) findings.push(redundant(view, rule, covering));
   }
   return findings;
 }
 
-/** The rules of a view with their places and (lazily computed) effective regions. */
-class RuleSet {
-  readonly names = new Map<string, string>();
-  private readonly regions = new Map<number, Region>();
-  private readonly overlaps = new Map<number, Region>();
+function resultsOf(view: DomainView, pairs: readonly number[]): Result[] {
+  const results: Result[] = [];
+  for (let p = 0; p < pairs.length; p += 2) results.push({ rule: pairs[p], assignment: view.rules[pairs[p]].molecule.results[pairs[p + 1]] });
+  return results;
+}
 
-  constructor(private readonly view: DomainView) {
-    for (const { molecule, exceptions } of view.rules) {
-      collectNames(molecule.condition, this.names);
-      for (const e of exceptions) collectNames(e.condition, this.names);
-    }
-  }
-
-  entry(rule: number): RuleEntry {
-    return this.view.rules[rule];
-  }
-
-  place(rule: number): Place {
-    const { uri, molecule } = this.entry(rule);
-    return { uri, blockId: molecule.blockId, span: molecule.span };
-  }
-
-  /** Condition minus exceptions. */
-  region(rule: number): Region {
-    let region = this.regions.get(rule);
-    if (!region) {
-      const { molecule, exceptions } = this.entry(rule);
-      const { resolve, enumeration } = this.view;
-      region = conditionToRegion(molecule.condition, resolve, enumeration);
-      for (const e of exceptions) region = subtract(region, conditionToRegion(e.condition, resolve, enumeration));
-      this.regions.set(rule, region);
-    }
-    return region;
-  }
-
-  overlap(a: number, b: number): Region {
-    const key = Math.min(a, b) * this.view.rules.length + Math.max(a, b);
-    let region = this.overlaps.get(key);
-    if (!region) {
-      region = intersect(this.region(a), this.region(b));
-      this.overlaps.set(key, region);
-    }
-    return region;
-  }
-
-  /**
-   * `rule` is redundant with `other` when `other` sets each of its targets
-   * to an equal value wherever `rule` applies. When the two cover each other
-   * exactly, only the later one (in document order) is redundant.
-   */
-  redundantWith(rule: number, other: number): boolean {
-    if (!this.covers(other, rule)) return false;
-    return !this.covers(rule, other) || this.later(rule, other);
-  }
-
-  private covers(cover: number, rule: number): boolean {
-    const { resolve } = this.view;
-    const results = this.entry(cover).molecule.results;
-    const coveredResults = this.entry(rule).molecule.results.every((mine) => {
-      const value = resolve(mine.operand);
-      return value && results.some((r) => r.target.key === mine.target.key && sameValue(resolve(r.operand), value));
+/** Compares every two results of one target. */
+function analyseTarget(view: DomainView, results: readonly Result[]): TargetAnalysis {
+  const entries = results.map((r) => view.rules[r.rule]);
+  const keys = entries.map((e) => moleculeKey(e.uri, e.molecule.id));
+  const values = results.map((r) => view.resolve(r.assignment.operand));
+  const region = (i: number) => effectiveRegion(view, entries[i].uri, entries[i].molecule, entries[i].exceptions);
+  /** The overlap of two results' rules; `i < j` is their order in `view.rules`. */
+  const overlap = (i: number, j: number): Region => {
+    const [ri, rj] = [region(i), region(j)];
+    return view.memo(`overlap:${keys[i]}|${keys[j]}`, [ri, rj], () => intersect(ri, rj));
+  };
+  /** Whether `cover`'s rule sets each target of `rule`'s rule to an equal value wherever `rule` applies. */
+  const covers = (cover: number, rule: number): boolean => {
+    const [rc, rr] = [region(cover), region(rule)];
+    const c = entries[cover].molecule;
+    const r = entries[rule].molecule;
+    return view.memo(`covers:${keys[cover]}|${keys[rule]}`, [view.epoch, c, r, rc, rr], () => {
+      const coveredResults = r.results.every((mine) => {
+        const value = view.resolve(mine.operand);
+        return value && c.results.some((o) => o.target.key === mine.target.key && sameValue(view.resolve(o.operand), value));
+      });
+      // A rule that can never apply is a different problem, not a redundant one.
+      return (
+        coveredResults &&
+        !isEmpty(rr) &&
+        !isEmpty(overlap(Math.min(rule, cover), Math.max(rule, cover))) && // cheap, shared with the conflict check
+        isSubset(rr, rc)
+      );
     });
-    // A rule that can never apply is a different problem, not a redundant one.
-    return (
-      coveredResults &&
-      !isEmpty(this.region(rule)) &&
-      !isEmpty(this.overlap(rule, cover)) && // cheap, shared with the conflict check
-      isSubset(this.region(rule), this.region(cover))
-    );
-  }
+  };
 
-  /**
-   * Document order: by uri, then by position in the document. (Molecule
-   * spans are relative to their block, so positions come from `view.range`.)
-   */
-  private later(a: number, b: number): boolean {
-    const pa = this.place(a);
-    const pb = this.place(b);
-    if (pa.uri !== pb.uri) return pa.uri > pb.uri;
-    const ra = this.view.range(pa).start;
-    const rb = this.view.range(pb).start;
-    return ra.line !== rb.line ? ra.line > rb.line : ra.character !== rb.character ? ra.character > rb.character : a > b;
+  const analysis: TargetAnalysis = { conflicts: [], agreeing: [], covered: [] };
+  const seen = new Set<number>();
+  for (let i = 0; i < results.length; i++) {
+    for (let j = i + 1; j < results.length; j++) {
+      const a = values[i];
+      const b = values[j];
+      if (results[i].rule === results[j].rule || !a || !b) continue;
+      if (valuesEqual(a, b)) {
+        for (const k of [i, j]) if (!seen.has(k)) analysis.agreeing.push(k), seen.add(k);
+        if (covers(j, i)) analysis.covered.push({ rule: i, other: j, mutual: covers(i, j) });
+        if (covers(i, j)) analysis.covered.push({ rule: j, other: i, mutual: covers(j, i) });
+        continue;
+      }
+      const o = overlap(i, j);
+      if (!isEmpty(o)) analysis.conflicts.push({ a: i, b: j, overlap: o });
+    }
   }
+  return analysis;
+}
+
+/** The display name of every subject the rules test (first written form wins). */
+function ruleNames(view: DomainView): ReadonlyMap<string, string> {
+  const conditions: unknown[] = [];
+  for (const { molecule, exceptions } of view.rules) conditions.push(molecule, ...exceptions);
+  return view.memo('conflicts:names', conditions, () => {
+    const names = new Map<string, string>();
+    for (const { molecule, exceptions } of view.rules) {
+      collectNames(molecule.condition, names);
+      for (const e of exceptions) collectNames(e.condition, names);
+    }
+    return names;
+  });
+}
+
+function place(view: DomainView, rule: number): Place {
+  const { uri, molecule } = view.rules[rule];
+  return { uri, blockId: molecule.blockId, span: molecule.span };
+}
+
+/**
+ * Document order: by uri, then by position in the document. (Molecule
+ * spans are relative to their block, so positions come from `view.range`.)
+ */
+function later(view: DomainView, a: number, b: number): boolean {
+  const pa = place(view, a);
+  const pb = place(view, b);
+  if (pa.uri !== pb.uri) return pa.uri > pb.uri;
+  const ra = view.range(pa).start;
+  const rb = view.range(pb).start;
+  return ra.line !== rb.line ? ra.line > rb.line : ra.character !== rb.character ? ra.character > rb.character : a > b;
 }
 
 function sameValue(a: Value | undefined, b: Value): boolean {
   return a !== undefined && valuesEqual(a, b);
 }
 
-function conflict(view: DomainView, rules: RuleSet, a: Resolved, b: Resolved, overlap: Region): Finding[] {
-  const when = describeCase(overlap, rules.names);
-  const severity = enforcementSeverity(stricter(rules.entry(a.rule).molecule.enforcement, rules.entry(b.rule).molecule.enforcement));
-  const at = (here: Resolved, there: Resolved) => {
-    const other = rules.entry(there.rule);
+function conflict(view: DomainView, names: ReadonlyMap<string, string>, a: Result, b: Result, overlap: Region): Finding[] {
+  const when = describeCase(overlap, names);
+  const severity = enforcementSeverity(stricter(view.rules[a.rule].molecule.enforcement, view.rules[b.rule].molecule.enforcement));
+  const at = (here: Result, there: Result) => {
+    const other = view.rules[there.rule];
     const target = here.assignment.target.name;
+    // Both resolve: the analysis only reports results whose values are known.
+    const hereValue = view.resolve(here.assignment.operand)!;
+    const thereValue = view.resolve(there.assignment.operand)!;
     return finding(
       view,
       'rule-conflict',
       severity,
-      rules.place(here.rule),
-      `Conflicts with the rule at ${view.describe(rules.place(there.rule))}: both apply ${when} but set ${target} to ` +
-        `${here.value.canonical} here and ${there.value.canonical} there`,
-      [{ place: rules.place(there.rule), message: `This rule sets ${target} to ${there.value.canonical}` }],
+      place(view, here.rule),
+      `Conflicts with the rule at ${view.describe(place(view, there.rule))}: both apply ${when} but set ${target} to ` +
+        `${hereValue.canonical} here and ${thereValue.canonical} there`,
+      [{ place: place(view, there.rule), message: `This rule sets ${target} to ${thereValue.canonical}` }],
       { otherRuleId: other.molecule.id, otherUri: other.uri, target: here.assignment.target.key },
     );
   };
   return [at(a, b), at(b, a)];
 }
 
-function redundant(view: DomainView, rules: RuleSet, rule: number, covering: number[]): Finding {
-  const results = rules
-    .entry(rule)
-    .molecule.results.map((r) => `${r.target.name} to ${view.resolve(r.operand)?.canonical}`) // resolved: covered rules' results are known
+function redundant(view: DomainView, rule: number, covering: number[]): Finding {
+  const results = view.rules[rule].molecule.results
+    .map((r) => `${r.target.name} to ${view.resolve(r.operand)?.canonical}`) // resolved: covered rules' results are known
     .join(' and ');
-  const first = rules.place(covering[0]);
+  const first = place(view, covering[0]);
   const more = covering.length > 1 ? ` (as do ${covering.length - 1} more)` : '';
-  const other = rules.entry(covering[0]);
+  const other = view.rules[covering[0]];
   return finding(
     view,
     'redundant-rule',
     'information',
-    rules.place(rule),
+    place(view, rule),
     `Redundant: the rule at ${view.describe(first)} already sets ${results} whenever this rule applies${more}`,
-    covering.map((c) => ({ place: rules.place(c), message: 'This rule covers it' })),
+    covering.map((c) => ({ place: place(view, c), message: 'This rule covers it' })),
     { otherRuleId: other.molecule.id, otherUri: other.uri },
   );
 }
@@ -198,10 +240,4 @@ const STRICTNESS: Record<Enforcement, number> = { block: 2, warn: 1, inform: 0 }
 
 function stricter(a: Enforcement, b: Enforcement): Enforcement {
   return STRICTNESS[a] >= STRICTNESS[b] ? a : b;
-}
-
-function addTo(map: Map<number, Set<number>>, key: number, value: number): void {
-  const set = map.get(key) ?? new Set<number>();
-  set.add(value);
-  map.set(key, set);
 }

@@ -5,6 +5,7 @@
 import type {
   AtomDefinition,
   AtomRef,
+  AtomReference,
   ConditionMolecule,
   ConstraintMolecule,
   ExceptionMolecule,
@@ -53,6 +54,11 @@ export interface DefinitionEntry {
   definition: AtomDefinition;
 }
 
+export interface ReferenceEntry {
+  uri: string;
+  reference: AtomReference;
+}
+
 /** A decision table: its header subjects and its rows (each row is also in `rules`). */
 export interface TableEntry {
   uri: string;
@@ -72,6 +78,8 @@ export interface DomainView {
   exceptions: ExceptionEntry[];
   requires: RequiresEntry[];
   definitions: DefinitionEntry[];
+  /** Every `[[reference]]` in the domain's documents. */
+  references: ReferenceEntry[];
   tables: TableEntry[];
   /**
    * The value an operand stands for: a literal's value, or the value of the
@@ -85,6 +93,28 @@ export interface DomainView {
   range(place: Place): Range;
   /** 1-based line of a place, for messages ("… at rrsp.md:12"). */
   describe(place: Place): string;
+  /** A new object whenever what `resolve` and `enumeration` answer may have changed. */
+  epoch: object;
+  /**
+   * `compute()`, cached across refreshes of this domain while `deps` are the
+   * same values (===, element by element; molecules of unchanged blocks stay
+   * the same objects across edits). Checks use it for their heavy work —
+   * regions, pair overlaps, table walks — so a keystroke recomputes only what
+   * involves the edited rules. Put `view.epoch` in `deps` when the result
+   * depends on `resolve`/`enumeration`; never cache anything position-
+   * dependent (ranges, `describe` text). Keys must be unique per computation.
+   */
+  memo<T>(key: string, deps: readonly unknown[], compute: () => T): T;
+}
+
+/** A `memo` that caches nothing (tests, one-off views). */
+export function noMemo<T>(_key: string, _deps: readonly unknown[], compute: () => T): T {
+  return compute();
+}
+
+/** A key for one molecule, unique across the domain's documents. */
+export function moleculeKey(uri: string, moleculeId: string): string {
+  return `${uri}#${moleculeId}`;
 }
 
 export interface PlaceMessage {

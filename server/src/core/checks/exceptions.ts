@@ -2,44 +2,79 @@
  * `orphan-exception` (knowledge-markdown §4): an UNLESS with no rule to
  * attach to, or one that can never apply inside its rule.
  */
-import type { Finding } from '../model';
-import { finding, type DomainView, type ExceptionEntry, type PlaceMessage } from './context';
-import { collectNames, conditionToRegion, describeCase, intersect, isEmpty } from './region';
+import type { ConditionMolecule, ExceptionMolecule, Finding } from '../model';
+import { conditionRegion, memoChunks } from './cached';
+import { finding, moleculeKey, type DomainView, type ExceptionEntry, type PlaceMessage, type RuleEntry } from './context';
+import { collectNames, describeCase, intersect, isEmpty } from './region';
+
+/** Why an exception can never apply inside its rule (position-free); undefined when it can apply. */
+type Never = { why: 'never-true' } | { why: 'rule-never' } | { why: 'only'; when: string };
 
 export function checkExceptions(view: DomainView): Finding[] {
-  const rules = new Map(view.rules.map((r) => [ruleKey(r.uri, r.molecule.id), r]));
-  const constraints = new Set(view.constraints.map((c) => ruleKey(c.uri, c.molecule.id)));
-  const findings: Finding[] = [];
-  for (const entry of view.exceptions) {
-    const { uri, molecule } = entry;
-    const key = molecule.parentId === null ? undefined : ruleKey(uri, molecule.parentId);
+  // Molecule ids are unique within a document, so a parent is looked up by (uri, id).
+  const rules = new Map<string, Map<string, RuleEntry>>();
+  for (const r of view.rules) byUri(rules, r.uri).set(r.molecule.id, r);
+  const constraints = new Map<string, Set<string>>();
+  for (const c of view.constraints) {
+    const ids = constraints.get(c.uri);
+    if (ids) ids.add(c.molecule.id);
+    else constraints.set(c.uri, new Set([c.molecule.id]));
+  }
+  // Each exception with the rule it narrows: undefined for an orphan, null when it narrows a constraint.
+  const parents = view.exceptions.map(({ uri, molecule }): RuleEntry | null | undefined => {
+    const parentId = molecule.parentId;
+    if (parentId === null) return undefined;
     // A constraint's exception names cases the constraint does not bind; it has no condition to fall outside of.
-    if (key !== undefined && constraints.has(key)) continue;
-    const parent = key === undefined ? undefined : rules.get(key);
+    if (constraints.get(uri)?.has(parentId)) return null;
+    return rules.get(uri)?.get(parentId);
+  });
+  const items = view.exceptions.map((entry, i) => ({ entry, parent: parents[i] }));
+  const verdicts = memoChunks(view, 'exceptions', items, {
+    id: ({ entry }) => entry.molecule.id,
+    key: ({ entry }) => moleculeKey(entry.uri, entry.molecule.id),
+    deps: ({ entry, parent }, into) => into.push(entry.molecule, parent ? parent.molecule : parent),
+    compute: ({ entry, parent }) => (parent ? neverApplies(view, entry.uri, entry.molecule, parent.molecule) : undefined),
+    average: 8,
+  });
+
+  const findings: Finding[] = [];
+  view.exceptions.forEach((entry, i) => {
+    const parent = parents[i];
+    if (parent === null) return;
     if (!parent) {
       findings.push(
         orphan(view, entry, 'This UNLESS has no rule to attach to: nest it under the rule it narrows, or write it at the end of that rule'),
       );
-      continue;
+      return;
     }
-    const own = conditionToRegion(molecule.condition, view.resolve, view.enumeration);
-    const ruleRegion = conditionToRegion(parent.molecule.condition, view.resolve, view.enumeration);
-    if (!isEmpty(intersect(own, ruleRegion))) continue;
+    const never = verdicts[i];
+    if (!never) return;
     const parentPlace = { uri: parent.uri, blockId: parent.molecule.blockId, span: parent.molecule.span };
-    const names = collectNames(parent.molecule.condition, new Map());
-    const why = isEmpty(own)
-      ? 'its condition can never be true'
-      : isEmpty(ruleRegion)
-        ? `the rule at ${view.describe(parentPlace)} itself can never apply`
-        : `the rule at ${view.describe(parentPlace)} applies only ${describeCase(ruleRegion, names)}`;
+    const why =
+      never.why === 'never-true'
+        ? 'its condition can never be true'
+        : never.why === 'rule-never'
+          ? `the rule at ${view.describe(parentPlace)} itself can never apply`
+          : `the rule at ${view.describe(parentPlace)} applies only ${never.when}`;
     findings.push(orphan(view, entry, `This UNLESS can never apply inside its rule: ${why}`, [{ place: parentPlace, message: 'The rule it narrows' }]));
-  }
+  });
   return findings;
 }
 
-/** Molecule ids are unique within a document, so a parent is looked up by (uri, id). */
-function ruleKey(uri: string, id: string): string {
-  return `${uri}\n${id}`;
+/** Whether an exception can never apply inside its rule, and why. */
+function neverApplies(view: DomainView, uri: string, molecule: ExceptionMolecule, parent: ConditionMolecule): Never | undefined {
+  const own = conditionRegion(view, uri, molecule);
+  const ruleRegion = conditionRegion(view, uri, parent);
+  if (!isEmpty(intersect(own, ruleRegion))) return undefined;
+  if (isEmpty(own)) return { why: 'never-true' };
+  if (isEmpty(ruleRegion)) return { why: 'rule-never' };
+  return { why: 'only', when: describeCase(ruleRegion, collectNames(parent.condition, new Map())) };
+}
+
+function byUri<T>(map: Map<string, Map<string, T>>, uri: string): Map<string, T> {
+  let inner = map.get(uri);
+  if (!inner) map.set(uri, (inner = new Map()));
+  return inner;
 }
 
 function orphan(view: DomainView, { uri, molecule }: ExceptionEntry, message: string, related: PlaceMessage[] = []): Finding {

@@ -2,15 +2,21 @@
 import Graph from 'graphology';
 import { stronglyConnectedComponents } from 'graphology-components';
 import { bidirectional } from 'graphology-shortest-path/unweighted';
-import { enforcementSeverity, type Enforcement, type Finding, type Molecule } from '../model';
-import { finding, findingAtEach, type DomainView, type Place } from './context';
+import { enforcementSeverity, type Enforcement, type Finding, type Molecule, type Severity } from '../model';
+import { finding, findingAtEach, type DomainView, type Place, type PlaceMessage } from './context';
 import { forEachSubject } from './atoms';
 
 export function checkRequiresMissing(view: DomainView): Finding[] {
-  const available = new Set<string>();
-  for (const { definition } of view.definitions) available.add(definition.key);
-  for (const { molecule } of view.rules) for (const r of molecule.results) available.add(r.target.key);
-  for (const { molecule } of view.requires) available.add(molecule.subject.key);
+  const deps: unknown[] = [view.epoch];
+  for (const { molecule } of view.rules) deps.push(molecule);
+  for (const { molecule } of view.requires) deps.push(molecule);
+  const available = view.memo('requires-available', deps, () => {
+    const keys = new Set<string>();
+    for (const { definition } of view.definitions) keys.add(definition.key);
+    for (const { molecule } of view.rules) for (const r of molecule.results) keys.add(r.target.key);
+    for (const { molecule } of view.requires) keys.add(molecule.subject.key);
+    return keys;
+  });
   const out: Finding[] = [];
   for (const { uri, molecule } of view.requires) {
     for (const ref of molecule.required) {
@@ -31,6 +37,8 @@ export function checkRequiresMissing(view: DomainView): Finding[] {
   return out;
 }
 
+type Named = { key: string; name: string };
+
 interface Edge {
   place: Place;
   enforcement: Enforcement;
@@ -44,12 +52,28 @@ interface Edge {
  * cycle in it is a `requires-cycle`, reported at every rule on the cycle.
  */
 export function checkRequiresCycles(view: DomainView): Finding[] {
-  const graph = new Graph<{ name: string }, Edge>({ type: 'directed', multi: true, allowSelfLoops: true });
-  const addEdge = (from: { key: string; name: string }, to: { key: string; name: string }, edge: Edge) => {
-    graph.mergeNode(from.key, { name: from.name });
-    graph.mergeNode(to.key, { name: to.name });
-    graph.addDirectedEdge(from.key, to.key, edge);
-  };
+  // Position-free (places are block-relative), so memoised while no REQUIRES or rule changed.
+  const deps: unknown[] = [];
+  for (const { uri, molecule } of view.requires) deps.push(uri, molecule);
+  deps.push(null);
+  for (const { uri, molecule } of view.rules) deps.push(uri, molecule);
+  const cycles = view.memo('requires-cycles', deps, () => findCycles(view));
+  return cycles.flatMap(({ path, severity, places }) =>
+    findingAtEach(view, 'requires-cycle', severity, places, (i) => `Dependency cycle: ${path} (here: ${places[i].message})`),
+  );
+}
+
+interface Cycle {
+  /** `A → B → A` */
+  path: string;
+  severity: Severity;
+  /** Each rule on the cycle, with what it contributes. */
+  places: PlaceMessage[];
+}
+
+function findCycles(view: DomainView): Cycle[] {
+  const edges: { from: Named; to: Named; edge: Edge }[] = [];
+  const addEdge = (from: Named, to: Named, edge: Edge) => edges.push({ from, to, edge });
   const placeOf = (uri: string, m: Molecule): Place => ({ uri, blockId: m.blockId, span: m.span });
   for (const { uri, molecule } of view.requires) {
     for (const ref of molecule.required) addEdge(molecule.subject, ref, { place: placeOf(uri, molecule), enforcement: molecule.enforcement, how: 'requires' });
@@ -61,12 +85,20 @@ export function checkRequiresCycles(view: DomainView): Finding[] {
       );
     }
   }
-  const out: Finding[] = [];
+  const cyclic = onCycles(edges);
+  if (cyclic.size === 0) return [];
+  const graph = new Graph<{ name: string }, Edge>({ type: 'directed', multi: true, allowSelfLoops: true });
+  for (const { from, to, edge } of edges) {
+    if (!cyclic.has(from.key) || !cyclic.has(to.key)) continue;
+    graph.mergeNode(from.key, { name: from.name });
+    graph.mergeNode(to.key, { name: to.name });
+    graph.addDirectedEdge(from.key, to.key, edge);
+  }
+  const out: Cycle[] = [];
   for (const component of stronglyConnectedComponents(graph)) {
     const cycle = cycleIn(graph, component);
     if (!cycle) continue;
     const names = cycle.nodes.map((key) => graph.getNodeAttribute(key, 'name'));
-    const path = [...names, names[0]].join(' → ');
     const steps = cycle.edges.map((e, i) => ({
       edge: e,
       message:
@@ -75,11 +107,44 @@ export function checkRequiresCycles(view: DomainView): Finding[] {
           : `${names[i]} is set from ${names[(i + 1) % names.length]}`,
     }));
     const unique = steps.filter((s, i) => steps.findIndex((t) => samePlace(t.edge.place, s.edge.place)) === i);
-    const severity = enforcementSeverity(strictest(unique.map((s) => s.edge.enforcement)));
-    const places = unique.map((s) => ({ place: s.edge.place, message: s.message }));
-    out.push(...findingAtEach(view, 'requires-cycle', severity, places, (i) => `Dependency cycle: ${path} (here: ${places[i].message})`));
+    out.push({
+      path: [...names, names[0]].join(' → '),
+      severity: enforcementSeverity(strictest(unique.map((s) => s.edge.enforcement))),
+      places: unique.map((s) => ({ place: s.edge.place, message: s.message })),
+    });
   }
   return out;
+}
+
+/**
+ * The atoms that can lie on a cycle: what remains after repeatedly removing
+ * atoms with no incoming or no outgoing dependency. Knowledge is mostly
+ * acyclic, so this leaves little or nothing for the graph library.
+ */
+function onCycles(edges: { from: Named; to: Named }[]): Set<string> {
+  const out = new Map<string, string[]>();
+  const inn = new Map<string, string[]>();
+  for (const { from, to } of edges) {
+    (out.get(from.key) ?? out.set(from.key, []).get(from.key)!).push(to.key);
+    (inn.get(to.key) ?? inn.set(to.key, []).get(to.key)!).push(from.key);
+  }
+  const alive = new Set([...out.keys(), ...inn.keys()]);
+  const outDegree = new Map([...alive].map((k) => [k, out.get(k)?.length ?? 0]));
+  const inDegree = new Map([...alive].map((k) => [k, inn.get(k)?.length ?? 0]));
+  const queue = [...alive].filter((k) => outDegree.get(k) === 0 || inDegree.get(k) === 0);
+  while (queue.length > 0) {
+    const key = queue.pop()!;
+    if (!alive.delete(key)) continue;
+    for (const to of out.get(key) ?? []) {
+      inDegree.set(to, inDegree.get(to)! - 1);
+      if (alive.has(to) && inDegree.get(to) === 0) queue.push(to);
+    }
+    for (const from of inn.get(key) ?? []) {
+      outDegree.set(from, outDegree.get(from)! - 1);
+      if (alive.has(from) && outDegree.get(from) === 0) queue.push(from);
+    }
+  }
+  return alive;
 }
 
 /** One shortest cycle through the component, or null when it has none (a single node without a self-loop). */

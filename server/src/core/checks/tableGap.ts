@@ -40,7 +40,7 @@ type Cell = ValueSet | undefined;
 
 export function checkTableGaps(view: DomainView): Finding[] {
   return view.tables.flatMap((table) => {
-    const gaps = tableGaps(view, table);
+    const gaps = describedGaps(view, table);
     return gaps ? [report(view, table, gaps)] : [];
   });
 }
@@ -48,6 +48,25 @@ export function checkTableGaps(view: DomainView): Finding[] {
 interface Gaps {
   boxes: Box[];
   capped: boolean;
+}
+
+/** What a table's finding says (position-free): its message and the described gaps. */
+interface DescribedGaps {
+  message: string;
+  gaps: string[];
+  capped: boolean;
+}
+
+/** The table's gaps, described; memoised while its header, its rows and the definitions are unchanged. */
+function describedGaps(view: DomainView, table: TableEntry): DescribedGaps | undefined {
+  if (table.rows.length === 0) return undefined;
+  const deps: unknown[] = [view.epoch, table.inputs.length];
+  for (const input of table.inputs) deps.push(input.key, input.name);
+  for (const row of table.rows) deps.push(row.molecule);
+  return view.memo(`table:${table.uri}#${table.blockId}`, deps, () => {
+    const found = tableGaps(view, table);
+    return found && describe(table, found);
+  });
 }
 
 /** The uncovered combinations, or undefined when there are none or the table is not enumerable. */
@@ -129,20 +148,19 @@ function coversCell(rowSet: ValueSet | undefined, cell: Cell): boolean {
   return !rowSet || !cell || setsOverlap(rowSet, cell);
 }
 
-function report(view: DomainView, table: TableEntry, { boxes, capped }: Gaps): Finding {
+function describe(table: TableEntry, { boxes, capped }: Gaps): DescribedGaps {
   const names = new Map(table.inputs.map((i) => [i.key, i.name]));
   const gaps = boxes.map((box) => describeBox(box, names) || 'every case');
   const listed = gaps.slice(0, LISTED);
   const more = boxes.length > LISTED ? ` (and ${boxes.length - LISTED} more)` : '';
   const cap = capped ? ` (stopped after ${MAX_COMBINATIONS.toLocaleString('en-US')} combinations; there may be more)` : '';
+  return { message: `No row covers: ${listed.join('; ')}${more}${cap}`, gaps, capped };
+}
+
+function report(view: DomainView, table: TableEntry, { message, gaps, capped }: DescribedGaps): Finding {
   const first = table.rows[0].molecule;
-  return finding(
-    view,
-    'table-gap',
-    'information',
-    { uri: table.uri, blockId: table.blockId, span: first.span },
-    `No row covers: ${listed.join('; ')}${more}${cap}`,
-    [],
-    { gaps, capped },
-  );
+  return finding(view, 'table-gap', 'information', { uri: table.uri, blockId: table.blockId, span: first.span }, message, [], {
+    gaps: [...gaps],
+    capped,
+  });
 }

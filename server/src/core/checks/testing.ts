@@ -23,6 +23,7 @@ import type {
 } from '../model';
 import { normalizeName } from '../model';
 import type { ConstraintEntry, DefinitionEntry, DomainView, RuleEntry, TableEntry } from './context';
+import { noMemo } from './context';
 
 // ---------------------------------------------------------------------------
 // Values: a tiny reader for the forms tests use (not the product's parser).
@@ -240,7 +241,10 @@ export function domainView(spec: ViewSpec): DomainView {
     ],
     requires: [],
     definitions,
+    references: [],
     tables,
+    epoch: {},
+    memo: noMemo,
     resolve(o) {
       if (o.kind === 'ref') return byKey.get(o.ref.key)?.value ?? undefined;
       if (o.value.kind === 'text') return byKey.get(normalizeName(o.value.value))?.value ?? o.value;

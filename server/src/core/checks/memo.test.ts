@@ -1,0 +1,197 @@
+/**
+ * The checks memoise their heavy work through `DomainView.memo`. These tests
+ * run them over a view with a real caching memo, edit the document between
+ * runs (re-parsed with `applyEdits`, so unchanged molecules keep their
+ * identity) and compare with a fresh, uncached run.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyEdits, parseDocument, type DocumentSnapshot } from '../document';
+import type { Finding } from '../model';
+import { Workspace } from '../workspace';
+import { checkConflicts } from './conflicts';
+import { checkConstraints } from './constraints';
+import { noMemo, type DomainView } from './context';
+import { checkExceptions } from './exceptions';
+import { checkTableGaps } from './tableGap';
+import { constraint, define, domainView, exception, is, rule } from './testing';
+
+const CHECKS = { checkConflicts, checkConstraints, checkExceptions, checkTableGaps };
+
+/** The workspace's memo store (entries unused during a refresh are dropped), counting computations. */
+class SpyMemo {
+  private readonly entries = new Map<string, { deps: readonly unknown[]; value: unknown; used: number }>();
+  private generation = 0;
+  computed = 0;
+  hits = 0;
+
+  refresh<T>(run: () => T): T {
+    this.generation++;
+    this.computed = 0;
+    this.hits = 0;
+    try {
+      return run();
+    } finally {
+      for (const [key, entry] of this.entries) if (entry.used !== this.generation) this.entries.delete(key);
+    }
+  }
+
+  readonly memo = <T,>(key: string, deps: readonly unknown[], compute: () => T): T => {
+    const hit = this.entries.get(key);
+    if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) {
+      hit.used = this.generation;
+      this.hits++;
+      return hit.value as T;
+    }
+    // A key computed twice in one refresh would mean two computations share it.
+    expect(hit?.used, `memo key used twice in one refresh: ${key}`).not.toBe(this.generation);
+    this.computed++;
+    const value = compute();
+    this.entries.set(key, { deps, value, used: this.generation });
+    return value;
+  };
+}
+
+const URI = 'file:///kb/domains/tax/rules.md';
+
+const TEXT = `---
+domain: tax
+---
+# Withholding
+
+- **Quebec Rate**: 10%
+- **Jurisdiction**: one of Quebec, Ontario, Alberta
+- **Status**: one of resident, non-resident
+- IF [[Jurisdiction]] = Quebec THEN Withholding Rate = [[Quebec Rate]]
+- IF [[Jurisdiction]] = Quebec AND Amount > $5,000 THEN Withholding Rate = 15%
+  - UNLESS [[Status]] = non-resident
+- IF [[Jurisdiction]] = Ontario THEN Withholding Rate = 5%
+- IF [[Jurisdiction]] = Ontario AND Amount > $1,000 THEN Withholding Rate = 5%
+- IF [[Jurisdiction]] = Manitoba THEN Fee = 3%
+- IF [[Jurisdiction]] = Alberta THEN Fee = 4%
+  - UNLESS [[Jurisdiction]] = Quebec
+- [[Withholding Rate]] MUST BE <= 12%
+- IF [[Status]] = resident THEN Bonus = 1%
+
+Some prose about Quebec.
+
+| IF Jurisdiction | IF Amount | THEN Fee |
+| --- | --- | --- |
+| Quebec | <= $5,000 | 5% |
+| Ontario | - | 7% |
+`;
+
+/** A second document keeps the domain alive in the workspace across upserts of the first. */
+const OTHER = parseDocument('file:///kb/domains/tax/other.md', '---\ndomain: tax\n---\n# Other\n\n- IF [[Jurisdiction]] = Alberta THEN Fee = 9%\n');
+
+function replace(doc: DocumentSnapshot, from: string, to: string): DocumentSnapshot {
+  const start = doc.text.indexOf(from);
+  expect(start, `"${from}" in the document`).toBeGreaterThanOrEqual(0);
+  return applyEdits(doc, [{ span: { start, end: start + from.length }, newText: to }]);
+}
+
+class Harness {
+  readonly ws = new Workspace();
+  readonly spy = new SpyMemo();
+  doc = parseDocument(URI, TEXT);
+
+  constructor() {
+    this.ws.upsert(OTHER);
+    this.ws.upsert(this.doc);
+  }
+
+  edit(from: string, to: string): void {
+    this.doc = replace(this.doc, from, to);
+    this.ws.upsert(this.doc);
+  }
+
+  /** Runs every check with the caching memo and checks the findings against an uncached run. */
+  run(): Record<string, Finding[]> {
+    const view = this.ws.view('tax');
+    const cached: DomainView = { ...view, memo: this.spy.memo };
+    const found = this.spy.refresh(() => Object.fromEntries(Object.entries(CHECKS).map(([name, check]) => [name, check(cached)])));
+    const fresh = Object.fromEntries(Object.entries(CHECKS).map(([name, check]) => [name, check({ ...view, memo: noMemo })]));
+    expect(found).toEqual(fresh);
+    return found;
+  }
+}
+
+const codes = (found: Record<string, Finding[]>) =>
+  Object.values(found)
+    .flat()
+    .map((f) => f.code)
+    .sort();
+
+describe('memoised checks', () => {
+  it('find what an uncached run finds, edit after edit', () => {
+    const h = new Harness();
+    const first = h.run();
+    // The document exercises every check.
+    expect(new Set(codes(first))).toEqual(new Set(['rule-conflict', 'redundant-rule', 'constraint-violation', 'orphan-exception', 'table-gap']));
+    expect(h.spy.computed).toBeGreaterThan(0);
+
+    // Prose only: every molecule and definition is unchanged, so nothing is recomputed.
+    h.edit('Some prose about Quebec.', 'Some more prose about Quebec.');
+    h.run();
+    expect(h.spy.computed).toBe(0);
+    expect(h.spy.hits).toBeGreaterThan(0);
+
+    // One rule: its value changes (a new conflict and a constraint violation go away, others appear).
+    h.edit('Amount > $5,000 THEN Withholding Rate = 15%', 'Amount > $5,000 THEN Withholding Rate = 10%');
+    const afterRule = h.run();
+    expect(codes(afterRule)).not.toEqual(codes(first));
+
+    // A definition: the epoch changes, every region is recomputed.
+    h.edit('**Quebec Rate**: 10%', '**Quebec Rate**: 20%');
+    h.run();
+    h.edit('one of Quebec, Ontario, Alberta', 'one of Quebec, Ontario, Alberta, Manitoba');
+    h.run();
+
+    // An exception added to a rule (and one removed).
+    h.edit('THEN Withholding Rate = 5%\n- IF', 'THEN Withholding Rate = 5%\n  - UNLESS Amount > $100\n- IF');
+    h.run();
+    h.edit('  - UNLESS [[Status]] = non-resident\n', '');
+    h.run();
+
+    // A rule inserted before the others (every index shifts), then removed again.
+    h.edit('- IF [[Jurisdiction]] = Quebec THEN', '- IF [[Jurisdiction]] = Ontario THEN Withholding Rate = 6%\n- IF [[Jurisdiction]] = Quebec THEN');
+    h.run();
+    h.edit('- IF [[Jurisdiction]] = Ontario THEN Withholding Rate = 6%\n', '');
+    h.run();
+
+    // A table row and a constraint.
+    h.edit('| Ontario | - | 7% |', '| Ontario, Alberta | - | 7% |');
+    h.run();
+    h.edit('MUST BE <= 12%', 'MUST BE <= 4%');
+    h.run();
+  });
+
+  it('recompute only a little after a one-rule edit', () => {
+    const h = new Harness();
+    h.run();
+    const full = h.spy.computed;
+    h.edit('THEN Bonus = 1%', 'THEN Bonus = 2%');
+    h.run();
+    expect(h.spy.computed).toBeGreaterThan(0);
+    expect(h.spy.computed).toBeLessThan(full / 2);
+  });
+
+  it('notice exceptions that change while their rule molecule stays the same', () => {
+    const spy = new SpyMemo();
+    const jurisdiction = define('tax/inputs.md:1', 'Jurisdiction', ['Quebec', 'Ontario']);
+    const quebec = rule('tax/a.md:1', { when: is('Jurisdiction', '=', 'Quebec'), then: { 'Withholding Rate': '10%' } });
+    const other = rule('tax/a.md:5', { when: is('Amount', '>', '$5'), then: { 'Withholding Rate': '40%' } });
+    const cap = constraint('tax/a.md:9', is('Withholding Rate', '<=', '30%'));
+    const unless = exception('tax/a.md:6', is('Amount', '>', '$1'), other.molecule.id).molecule;
+    const epoch = {};
+    const run = (exceptions: typeof other.exceptions) => {
+      const view = { ...domainView({ definitions: [jurisdiction], rules: [quebec, { ...other, exceptions }], constraints: [cap] }), epoch };
+      const found = spy.refresh(() => Object.values(CHECKS).map((check) => check({ ...view, memo: spy.memo })));
+      expect(found).toEqual(Object.values(CHECKS).map((check) => check(view)));
+      return found.flat();
+    };
+    const before = run([]);
+    const after = run([unless]);
+    expect(after).not.toEqual(before);
+    expect(run([])).toEqual(before);
+  });
+});
