@@ -210,7 +210,9 @@ function splice(
     for (const b of newBlocks) known.push(replacedKnowledge.get(b.id));
     for (let i = oldEndBlock; i < old.knowledge.length; i++) known.push(old.knowledge[i]);
   }
-  return assemble(previous.uri, version, text, segments, blocks, frontMatter, known);
+  const doc = assemble(previous.uri, version, text, segments, blocks, frontMatter, known);
+  if (newBlocks.length === replaced.length && newBlocks.every((b, i) => b.id === replaced[i].id)) inheritBlockIndex(previous, doc);
+  return doc;
 }
 
 /** A block moved by `delta` characters to position `order` (an explicit literal: this runs for every block below an edit). */
@@ -494,15 +496,23 @@ export function blockStart(doc: DocumentSnapshot, id: string): number | undefine
   return blockById(doc, id)?.span.start;
 }
 
-const blockMaps = new WeakMap<DocumentSnapshot, Map<string, Block>>();
+/** Block id → position in `blocks`, per snapshot; shared by snapshots whose block ids are the same sequence. */
+const blockIndexes = new WeakMap<DocumentSnapshot, Map<string, number>>();
 
 export function blockById(doc: DocumentSnapshot, id: string): Block | undefined {
-  let map = blockMaps.get(doc);
-  if (!map) {
-    map = new Map(doc.blocks.map((b) => [b.id, b]));
-    blockMaps.set(doc, map);
+  let index = blockIndexes.get(doc);
+  if (!index) {
+    index = new Map(doc.blocks.map((b, i) => [b.id, i]));
+    blockIndexes.set(doc, index);
   }
-  return map.get(id);
+  const i = index.get(id);
+  return i === undefined ? undefined : doc.blocks[i];
+}
+
+/** Lets `next` reuse `previous`'s block index (an edit that kept every block id in place). */
+function inheritBlockIndex(previous: DocumentSnapshot, next: DocumentSnapshot): void {
+  const index = blockIndexes.get(previous);
+  if (index) blockIndexes.set(next, index);
 }
 
 const lineIndexes = new WeakMap<DocumentSnapshot, LineIndex>();

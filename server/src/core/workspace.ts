@@ -17,7 +17,7 @@ import type {
 } from './checks/context';
 import { parseErrors } from './checks/parseErrors';
 import { toRange, type DocumentSnapshot } from './document';
-import type { AtomDefinition, ExceptionMolecule, Finding, Operand, Value } from './model';
+import { normalizeName, type AtomDefinition, type Condition, type ExceptionMolecule, type Finding, type Molecule, type Operand, type Value } from './model';
 
 export interface WorkspaceOptions {
   tenant?: string;
@@ -119,18 +119,80 @@ export class Workspace {
 /** What a domain keeps between refreshes: the checks' memo and the resolution epoch. */
 class DomainState {
   readonly memo = new MemoStore();
-  private definitions: readonly AtomDefinition[] = [];
+  private fingerprint = '';
   private currentEpoch: object = {};
+  private molecules: readonly Molecule[] = [];
+  private definitions: readonly AtomDefinition[] = [];
 
-  /** The same object while the domain's definitions are the same objects in the same order. */
-  epoch(definitions: readonly AtomDefinition[]): object {
-    const same = definitions.length === this.definitions.length && definitions.every((d, i) => d === this.definitions[i]);
-    if (!same) {
-      this.definitions = definitions;
+  /**
+   * The same object while `resolve` and `enumeration` give the same answers
+   * for every name the rules can ask about (operands, subjects, table
+   * inputs): editing a definition no rule uses does not invalidate the checks.
+   */
+  epoch(
+    molecules: readonly Molecule[],
+    definitions: readonly AtomDefinition[],
+    tables: readonly TableEntry[],
+    valueOf: Map<string, Value>,
+    enumerations: Map<string, Value[]>,
+  ): object {
+    // Typing prose changes neither: skip the fingerprint.
+    if (sameItems(molecules, this.molecules) && sameItems(definitions, this.definitions)) return this.currentEpoch;
+    this.molecules = molecules;
+    this.definitions = definitions;
+    const keys = new Set<string>();
+    for (const m of molecules) for (const key of namesAskedBy(m)) keys.add(key);
+    for (const t of tables) for (const input of t.inputs) keys.add(input.key);
+    const parts: string[] = [];
+    for (const key of [...keys].sort()) {
+      const value = valueOf.get(key);
+      const list = enumerations.get(key);
+      if (value || list) parts.push(`${key}\u0000${value ? valueSignature(value) : ''}\u0000${list?.map(valueSignature).join('\u0001') ?? ''}`);
+    }
+    const fingerprint = parts.join('\u0002');
+    if (fingerprint !== this.fingerprint) {
+      this.fingerprint = fingerprint;
       this.currentEpoch = {};
     }
     return this.currentEpoch;
   }
+}
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const askedNames = new WeakMap<Molecule, string[]>();
+
+/** Names whose definition can change what a molecule means: referenced operands, bare text values, subjects. */
+function namesAskedBy(m: Molecule): string[] {
+  let names = askedNames.get(m);
+  if (names) return names;
+  const out: string[] = [];
+  const operand = (o: Operand) => out.push(o.kind === 'ref' ? o.ref.key : o.value.kind === 'text' ? normalizeName(o.value.value) : '');
+  const condition = (c: Condition): void => {
+    if (c.kind === 'cmp') {
+      out.push(c.subject.key);
+      c.operands.forEach(operand);
+    } else c.items.forEach(condition);
+  };
+  if (m.type === 'ConditionMolecule') {
+    condition(m.condition);
+    for (const r of m.results) {
+      out.push(r.target.key);
+      operand(r.operand);
+    }
+  } else if (m.type === 'ConstraintMolecule') condition(m.comparison);
+  else if (m.type === 'ExceptionMolecule') condition(m.condition);
+  names = out.filter((k) => k !== '');
+  askedNames.set(m, names);
+  return names;
+}
+
+function valueSignature(v: Value): string {
+  return `${v.kind}:${v.kind === 'json' ? JSON.stringify(v.value) : String(v.value)}:${'unit' in v ? (v.unit ?? '') : ''}:${v.canonical}`;
 }
 
 /** `DomainView.memo`: entries not used during a refresh are dropped at its end. */
@@ -239,7 +301,13 @@ function buildView(
     definitions,
     references,
     tables,
-    epoch: state.epoch(definitions.map((d) => d.definition)),
+    epoch: state.epoch(
+      docs.flatMap((d) => d.molecules),
+      definitions.map((d) => d.definition),
+      tables,
+      valueOf,
+      enumerations,
+    ),
     memo: (key, deps, compute) => state.memo.get(key, deps, compute),
     resolve,
     enumeration: (key) => enumerations.get(key),

@@ -5,8 +5,8 @@ import { valuesEqual } from '../values';
 import { finding, findingAtEach, type DefinitionEntry, type DomainView } from './context';
 
 export function checkDuplicateAtoms(view: DomainView): Finding[] {
-  const deps: unknown[] = [view.epoch];
-  for (const { uri } of view.definitions) deps.push(uri);
+  const deps: unknown[] = [];
+  for (const { uri, definition } of view.definitions) deps.push(uri, definition);
   const duplicates = view.memo('duplicate-atoms', deps, () => duplicateGroups(view.definitions));
   const out: Finding[] = [];
   for (const entries of duplicates) {
@@ -75,7 +75,9 @@ export function forEachSubject(c: Cond, visit: (subject: { key: string; name: st
 }
 
 export function checkUnknownAtoms(view: DomainView): Finding[] {
-  const deps: unknown[] = [view.epoch];
+  const deps: unknown[] = [];
+  for (const { definition } of view.definitions) deps.push(definition);
+  deps.push(null);
   for (const list of [view.rules, view.constraints, view.exceptions, view.requires]) for (const { molecule } of list) deps.push(molecule);
   for (const t of view.tables) deps.push(t.inputs, t.outputs);
   const known = view.memo('known-names', deps, () => knownNames(view));

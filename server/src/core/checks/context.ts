@@ -93,7 +93,12 @@ export interface DomainView {
   range(place: Place): Range;
   /** 1-based line of a place, for messages ("… at rrsp.md:12"). */
   describe(place: Place): string;
-  /** A new object whenever what `resolve` and `enumeration` answer may have changed. */
+  /**
+   * A new object whenever what `resolve` and `enumeration` answer for a name
+   * some rule asks about may have changed. It does not change when only other
+   * definitions change: a check that reads `definitions` directly must depend
+   * on those objects instead.
+   */
   epoch: object;
   /**
    * `compute()`, cached across refreshes of this domain while `deps` are the

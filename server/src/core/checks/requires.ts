@@ -7,7 +7,9 @@ import { finding, findingAtEach, type DomainView, type Place, type PlaceMessage 
 import { forEachSubject } from './atoms';
 
 export function checkRequiresMissing(view: DomainView): Finding[] {
-  const deps: unknown[] = [view.epoch];
+  const deps: unknown[] = [];
+  for (const { definition } of view.definitions) deps.push(definition);
+  deps.push(null);
   for (const { molecule } of view.rules) deps.push(molecule);
   for (const { molecule } of view.requires) deps.push(molecule);
   const available = view.memo('requires-available', deps, () => {
