@@ -8,7 +8,7 @@
 import { parse as parseYaml } from 'yaml';
 import { extractBlock, type BlockKnowledge } from './extract';
 import { randomUUID } from 'node:crypto';
-import { parseText, type DraftBlock, type ParsedRegion, type Segment } from './markdown/blocks';
+import { parseText, STARTS_FRESH, type DraftBlock, type ParsedRegion, type Segment } from './markdown/blocks';
 import { blockId } from './markdown/ids';
 import { LineIndex } from './markdown/lineIndex';
 import type {
@@ -113,6 +113,8 @@ function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number):
   if (first === -1) first = segs.length;
   let last = first - 1;
   while (last + 1 < segs.length && segs[last + 1].span.start <= end) last++;
+  const fresh = freshRegion(previous.text, text, segs, Math.min(first, last), Math.max(first, last), start, end, delta);
+  if (fresh) return splice(previous, old, text, version, fresh.region, fresh.lo, fresh.hi, delta);
   // One unchanged neighbour on each side absorbs merges and splits; widen until the re-parse is stable.
   let lo = Math.max(0, Math.min(first, last) - 1);
   let hi = Math.min(segs.length - 1, Math.max(first, last) + 1);
@@ -147,6 +149,45 @@ function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number):
     }
     return splice(previous, old, text, version, region, lo, hi, delta);
   }
+}
+
+/**
+ * The common case: the touched segments `lo..hi` stand between places where
+ * a chunked parse may cut (a blank line, then a line that can only start a
+ * new top-level block; see `parseText`), before and after the edit. Then
+ * they re-parse on their own, without neighbours. Null when that does not
+ * hold or the re-parse may have left a block open at its end.
+ */
+function freshRegion(
+  oldText: string,
+  text: string,
+  segs: Segment[],
+  lo: number,
+  hi: number,
+  start: number,
+  end: number,
+  delta: number,
+): { region: ParsedRegion; lo: number; hi: number } | null {
+  if (lo < 0 || hi >= segs.length || lo > hi) return null;
+  const regionStart = lo === 0 ? 0 : oldText.lastIndexOf('\n', segs[lo].span.start - 1) + 1;
+  if (regionStart > start || (lo > 0 && !cutsCleanly(text, regionStart))) return null;
+  const last = hi === segs.length - 1;
+  const regionEndOld = last ? oldText.length : oldText.lastIndexOf('\n', segs[hi + 1].span.start - 1) + 1;
+  if (regionEndOld < end) return null;
+  const regionEnd = regionEndOld + delta;
+  if (!last && !cutsCleanly(text, regionEnd)) return null;
+  const region = parseText(text, regionStart, regionEnd, segs[lo].firstBlock);
+  const tail = region.segments[region.segments.length - 1];
+  // A block still open at the region's end (an unclosed fence or HTML block) would run on below it.
+  if (!last && tail && !/\n[ \t]*\n/.test(text.slice(tail.span.end, regionEnd))) return null;
+  return { region, lo, hi };
+}
+
+/** A line start after a blank line, whose line can only begin a new top-level block. */
+function cutsCleanly(text: string, lineStart: number): boolean {
+  if (!afterBlankLine(text, lineStart)) return false;
+  const lineEnd = text.indexOf('\n', lineStart);
+  return STARTS_FRESH.test(text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd));
 }
 
 /** Whether the rest of the line at `offset` is blank and so is the next line (or there is none). */

@@ -104,9 +104,10 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
  * A line at column 0, after a blank line, that can only start a new
  * top-level block: not indented (no list or code continuation), not a list
  * marker (which would continue the list), not a quote, table, HTML, fence or
- * definition line.
+ * definition line, and not `-`/`+` (a list marker, or a `---` / `+++` fence
+ * that remark-frontmatter would take for front matter at the start of a chunk).
  */
-const STARTS_FRESH = /^(?![-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))[^\s>|<`~[]/;
+export const STARTS_FRESH = /^(?![-+]|\*(?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))[^\s>|<`~[]/;
 
 function chunkCuts(text: string, start: number, end: number, chunk: number): number[] {
   if (end - start < 2 * chunk) return [];
