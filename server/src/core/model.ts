@@ -99,7 +99,11 @@ interface ValueBase {
 }
 
 export type Value =
-  /** `unit` is `'percent'` (value 0.10 for 10%) or an ISO currency code (`'USD'`, `'CAD'`, `'EUR'`…). */
+  /**
+   * `unit` is `'percent'` (value 0.10 for 10%), an ISO currency code (`'USD'`,
+   * `'CAD'`, `'EUR'`…), or `'$'` for a bare dollar sign (the knowledge base's
+   * own dollar, comparable with any dollar currency; see values.ts).
+   */
   | (ValueBase & { kind: 'number'; value: number; unit?: string })
   /** Epoch milliseconds at 00:00 UTC of the date. */
   | (ValueBase & { kind: 'date'; value: number })
