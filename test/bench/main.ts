@@ -8,7 +8,12 @@
  *    (the real CLI with its worker threads). Target ≤ 30 s on 2 cores. Plus a
  *    single-threaded breakdown of where the time goes.
  *
+ * 3. Impact analysis (3 hops) over 100,000 atoms / 50,000 rules: the in-memory
+ *    graph always, Neo4j when KNOWLEDGE_NEO4J_URL (or KNOWLEDGE_TEST_NEO4J_URL)
+ *    is set. Targets p95 ≤ 20 ms in memory, ≤ 50 ms on Neo4j.
+ *
  * Figures are medians/percentiles of this run; record them in docs/benchmarks.md.
+ * `--edits-only`, `--workspace-only`, `--graph-only` run one part; `--quick` runs smaller sizes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +22,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applyEdits, parseDocument } from '../../server/src/core/document';
 import { Workspace } from '../../server/src/core/workspace';
+import { benchGraphStore, type GraphBenchResult } from '../../server/src/graph/bench';
+import { MemoryGraphStore } from '../../server/src/graph/memory';
+import { openNeo4jGraphStore } from '../../server/src/graph/neo4j';
 import { largeDocument, section } from './generate';
 
 const quick = process.argv.includes('--quick');
@@ -129,6 +137,30 @@ function benchWorkspace(): void {
   }
 }
 
+function graphLine(name: string, r: GraphBenchResult): string {
+  return `Impact, ${r.depth} hops, ${name}: p50 ${r.p50Ms.toFixed(2)} ms · p95 ${r.p95Ms.toFixed(2)} ms (n=${r.samples}, ${r.atoms.toLocaleString('en-US')} atoms / ${r.rules.toLocaleString('en-US')} rules, written in ${(r.writeMs / 1000).toFixed(1)} s, ${r.meanRules.toFixed(1)} rules affected on average)`;
+}
+
+async function benchGraph(): Promise<void> {
+  const size = quick ? { atoms: 10_000, rules: 5_000 } : {};
+  const memory = new MemoryGraphStore();
+  console.log(`\n${graphLine('in memory', await benchGraphStore(memory, { ...size, samples: 500 }))}`);
+  await memory.close();
+  const url = process.env.KNOWLEDGE_NEO4J_URL ?? process.env.KNOWLEDGE_TEST_NEO4J_URL;
+  if (!url) {
+    console.log('Impact on Neo4j: skipped (set KNOWLEDGE_NEO4J_URL or run scripts/services.sh start)');
+    return;
+  }
+  const neo4j = await openNeo4jGraphStore({ url, user: process.env.KNOWLEDGE_NEO4J_USER, password: process.env.KNOWLEDGE_NEO4J_PASSWORD });
+  try {
+    console.log(graphLine('Neo4j', await benchGraphStore(neo4j, { ...size, samples: 200 })));
+  } finally {
+    await neo4j.close();
+  }
+}
+
+const only = ['--edits-only', '--workspace-only', '--graph-only'].find((flag) => process.argv.includes(flag));
 console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
-benchEdits();
-if (!process.argv.includes("--edits-only")) benchWorkspace();
+if (!only || only === '--edits-only') benchEdits();
+if (!only || only === '--workspace-only') benchWorkspace();
+if (!only || only === '--graph-only') void benchGraph();
