@@ -81,7 +81,7 @@ export function parseDocument(uri: string, text: string, version = 0): DocumentS
       return blockId(uri, draft.checksum, n);
     }),
   );
-  return assemble(uri, version, text, region.segments, blocks, frontMatterOf(region), []);
+  return assemble(uri, version, text, region.segments, blocks, region.frontMatter, []);
 }
 
 /**
@@ -128,12 +128,12 @@ function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number):
       lo--;
       continue;
     }
-    const last = hi >= segs.length - 1;
-    if (!last && !beforeBlankLine(previous.text, segs[hi].span.end)) {
+    const atEnd = hi >= segs.length - 1;
+    if (!atEnd && !beforeBlankLine(previous.text, segs[hi].span.end)) {
       hi++;
       continue;
     }
-    const regionEndOld = last ? previous.text.length : segs[hi].span.end;
+    const regionEndOld = atEnd ? previous.text.length : segs[hi].span.end;
     const regionEnd = regionEndOld + delta;
     if (regionStart > start || regionEndOld < end) return reparse(previous, text, version);
     const firstBlock = lo < segs.length ? segs[lo].firstBlock : previous.blocks.length;
@@ -143,7 +143,7 @@ function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number):
       lo--;
       continue;
     }
-    if (!last && !sameSegment(region.segments[region.segments.length - 1], segs[hi], delta, previous.text, text)) {
+    if (!atEnd && !sameSegment(region.segments[region.segments.length - 1], segs[hi], delta, previous.text, text)) {
       hi++;
       continue;
     }
@@ -240,7 +240,7 @@ function splice(
       firstBlock: s.firstBlock + blockDelta,
     })),
   ];
-  const frontMatter = lo === 0 ? frontMatterOf(region) : old.frontMatterRaw === null ? null : { raw: old.frontMatterRaw, span: segs[0].span };
+  const frontMatter = lo === 0 ? region.frontMatter : old.frontMatterRaw === null ? null : { raw: old.frontMatterRaw, span: segs[0].span };
   // Knowledge is keyed by block id and checked against the checksum, so kept blocks keep their extraction.
   // Blocks outside the region keep their extraction as is; re-parsed ones reuse it when their id, content
   // and marker width are unchanged. A front matter change re-extracts everything (default enforcement).
@@ -277,7 +277,7 @@ function reparse(previous: DocumentSnapshot, text: string, version: number): Doc
   const blocks = region.blocks.map(withIds(region.blocks, matchIds(previous.blocks, region.blocks)));
   const old = state.get(previous);
   const oldKnowledge = old ? byId(previous.blocks, old.knowledge) : new Map<string, BlockKnowledge>();
-  return assemble(previous.uri, version, text, region.segments, blocks, frontMatterOf(region), blocks.map((b) => oldKnowledge.get(b.id)));
+  return assemble(previous.uri, version, text, region.segments, blocks, region.frontMatter, blocks.map((b) => oldKnowledge.get(b.id)));
 }
 
 function byId(blocks: readonly Block[], knowledge: readonly BlockKnowledge[]): Map<string, BlockKnowledge> {
@@ -326,9 +326,6 @@ function matchIds(old: Block[], drafts: DraftBlock[]): IdFor {
   return (_draft, index) => ids[index] ?? randomUUID();
 }
 
-function frontMatterOf(region: ParsedRegion): { raw: string; span: Span } | null {
-  return region.frontMatter;
-}
 
 function assemble(
   uri: string,

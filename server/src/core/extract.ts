@@ -193,28 +193,24 @@ function extractTable(text: string, block: Block, out: BlockKnowledge): void {
  */
 export function tableCells(text: string, block: Block): Cell[][] {
   const rows: Cell[][] = [];
-  let lineStart = block.span.start;
-  while (lineStart < block.span.end) {
+  for (let lineStart = block.span.start; lineStart < block.span.end; ) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd === -1 || lineEnd > block.span.end) lineEnd = block.span.end;
     const line = text.slice(lineStart, lineEnd);
-    const cells: Cell[] = [];
-    let cellStart = 0;
-    const bounds: number[] = [];
+    const pipes: number[] = [];
     for (let i = 0; i < line.length; i++) {
       if (line[i] === '\\') i++;
-      else if (line[i] === '|') bounds.push(i);
+      else if (line[i] === '|') pipes.push(i);
     }
-    const edges = [-1, ...bounds, line.length];
+    // Cell boundaries; a leading or trailing pipe opens or closes the row rather than an empty cell.
+    const edges = [-1, ...pipes, line.length];
+    if (pipes.length > 0 && line.slice(0, pipes[0]).trim() === '') edges.shift();
+    if (pipes.length > 0 && line.slice(pipes[pipes.length - 1] + 1).trim() === '' && edges.length > 2) edges.pop();
+    const cells: Cell[] = [];
     for (let e = 0; e + 1 < edges.length; e++) {
-      cellStart = edges[e] + 1;
-      const raw = line.slice(cellStart, edges[e + 1]);
-      const isOuter = (e === 0 && raw.trim() === '' && bounds[0] !== undefined && line.slice(0, bounds[0]).trim() === '') ||
-        (e === edges.length - 2 && raw.trim() === '' && bounds.length > 0);
-      if (isOuter) continue;
-      const lead = raw.length - raw.trimStart().length;
+      const raw = line.slice(edges[e] + 1, edges[e + 1]);
+      const start = lineStart + edges[e] + 1 + (raw.length - raw.trimStart().length) - block.span.start;
       const content = raw.trim();
-      const start = lineStart + cellStart + lead - block.span.start;
       cells.push({ text: content, span: { start, end: start + content.length } });
     }
     rows.push(cells);
