@@ -17,7 +17,8 @@ const common = {
   logLevel: 'warning',
 };
 
-const builds = [{ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist' }];
+// PGlite loads its WASM and data files relative to its own module: it stays a runtime dependency.
+const builds = [{ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: 'dist', external: ['@electric-sql/pglite'] }];
 if (existsSync('client/src/extension.ts')) {
   builds.push({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] });
 }

@@ -15,7 +15,7 @@ describe('runKos', () => {
       const { code, out, err } = await kos(flag);
       expect(code).toBe(0);
       expect(out).toMatch(/^Usage: kos <command> \[options\]\n/);
-      expect(out).toContain('\n  check  check Markdown knowledge files and report findings\n');
+      expect(out).toContain('\n  check   check Markdown knowledge files and report findings\n');
       expect(err).toBe('');
     }
   });

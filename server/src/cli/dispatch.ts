@@ -1,10 +1,12 @@
 /** `kos <command> …`: help, version, and the subcommands. */
 import { checkCommand } from './check';
 import { EXIT_OK, EXIT_USAGE, type Command } from './command';
+import { impactCommand } from './impact';
 import type { CliIO } from './io';
 import { KOS_VERSION } from './meta';
+import { syncCommand } from './sync';
 
-const COMMANDS: Command[] = [checkCommand];
+const COMMANDS: Command[] = [checkCommand, syncCommand, impactCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -29,6 +29,8 @@
  * id: the root block has `parent_type = 'document'` and `parent_id = NULL`.
  */
 
+import { DOCUMENT_SOURCES } from './sourcesMigration';
+
 export interface Migration {
   version: number;
   name: string;
@@ -164,6 +166,7 @@ export const TENANT_MIGRATIONS: Migration[] = [
   WHERE sync_status IN ('pending', 'failed')`,
     ],
   },
+  DOCUMENT_SOURCES,
 ];
 
 /** The public schema holds the tenant directory only (seed §6.2). */

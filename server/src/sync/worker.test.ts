@@ -1,0 +1,144 @@
+import neo4j from 'neo4j-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from '../core/document';
+import { sortGraph, toGraph, type DocumentGraph } from '../graph/model';
+import { Neo4jGraphStore } from '../graph/neo4j';
+import type { GraphStore } from '../graph/store';
+import { atomId, documentId } from '../persistence/ids';
+import { repositories } from '../persistence/repositories';
+import { table, type Tenant } from '../persistence/sql/tenant';
+import { backends, useDatabase } from '../persistence/testing';
+import { removeDocument, writeDocument } from '../persistence/writer';
+import { writeDocumentWithSource } from './sources';
+import { closedPort, graphBackends } from './testing';
+import { drainSyncState } from './worker';
+
+const RATES = 'file:///kb/domains/tax/rates.md';
+const FORMS = 'file:///kb/domains/tax/forms.md';
+const RATES_TEXT = `# Rates
+
+- **Withholding Rate**: 10%
+- **Jurisdiction**: one of Quebec, Ontario
+
+Some prose.
+
+- IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 15% {block}
+- [[Withholding Rate]] MUST BE <= 30%
+`;
+const FORMS_TEXT = `# Forms
+
+- [[Lump-Sum Withdrawal]] REQUIRES [[Withholding Rate]], [[SIN]]
+`;
+
+async function write(db: { client: Parameters<typeof writeDocumentWithSource>[0] }, t: Tenant, uri: string, text: string) {
+  return writeDocumentWithSource(db.client, t, parseDocument(uri, text), text);
+}
+
+describe.each(backends())('sync worker on $name', (backend) => {
+  describe.each(graphBackends())('into $name', (graphBackend) => {
+    const db = useDatabase(backend);
+    let graph: GraphStore;
+    beforeAll(async () => void (graph = await graphBackend.open()));
+    afterAll(async () => {
+      await graph?.clearTenant(db.tenant.id);
+      await graph?.close();
+    });
+    const status = async (t: Tenant) =>
+      (
+        await db.client.query<{ sync_status: string; n: number }>(
+          `SELECT sync_status, count(*)::int AS n FROM ${table(t, 'sync_state')} GROUP BY sync_status ORDER BY sync_status`,
+        )
+      ).rows;
+    /** Atoms are compared by id: a shared atom carries the value its defining document gives it. */
+    const expectGraphHolds = async (t: Tenant, uri: string, text: string) => {
+      const shape = (g: DocumentGraph | null) => g && { ...g, atoms: g.atoms.map((a) => a.id) };
+      expect(shape(await graph.readDocument(t.id, documentId(t.id, uri)))).toEqual(shape(sortGraph(toGraph(t.id, parseDocument(uri, text)))));
+    };
+
+    it('drains pending rows into the graph and marks them synced', async () => {
+      const t = db.tenant;
+      const written = [await write(db, t, RATES, RATES_TEXT), await write(db, t, FORMS, FORMS_TEXT)];
+      const rows = written.flatMap((w) => w.changes).length;
+      const result = await drainSyncState(db.client, t, graph);
+      expect(result).toMatchObject({ rows, synced: rows, failed: 0, documents: 2, errors: [] });
+      await expectGraphHolds(t, RATES, RATES_TEXT);
+      await expectGraphHolds(t, FORMS, FORMS_TEXT);
+      expect(await status(t)).toEqual([{ sync_status: 'synced', n: rows }]);
+      const row = await repositories(db.client, t).syncState.find('document', documentId(t.id, RATES));
+      expect(row).toMatchObject({ syncStatus: 'synced', neo4jVersion: row!.postgresVersion, neo4jChecksum: row!.postgresChecksum, syncError: null });
+      expect(row!.lastSyncAttempt).toBeInstanceOf(Date);
+      const impact = await graph.impact(t.id, atomId(t.id, 'tax', 'withholding rate'), 3);
+      expect(impact!.documents.map((d) => d.uri).sort()).toEqual([FORMS, RATES]);
+    });
+
+    it('is idempotent: draining again, or rewriting the same text, changes nothing', async () => {
+      const t = db.tenant;
+      const before = await graph.stats(t.id);
+      expect(await drainSyncState(db.client, t, graph)).toEqual({ rows: 0, synced: 0, failed: 0, documents: 0, errors: [] });
+      expect((await write(db, t, RATES, RATES_TEXT)).changes).toEqual([]);
+      expect(await drainSyncState(db.client, t, graph)).toMatchObject({ rows: 0, documents: 0 });
+      expect(await graph.stats(t.id)).toEqual(before);
+    });
+
+    it('follows edits and removed documents', async () => {
+      const t = db.tenant;
+      const edited = RATES_TEXT.replace('Some prose.\n\n', '');
+      expect((await write(db, t, RATES, edited)).changes.some((c) => c.op === 'delete')).toBe(true);
+      expect(await drainSyncState(db.client, t, graph)).toMatchObject({ failed: 0, documents: 1 });
+      await expectGraphHolds(t, RATES, edited);
+      await removeDocument(db.client, t, FORMS);
+      expect(await drainSyncState(db.client, t, graph)).toMatchObject({ failed: 0, documents: 1 });
+      expect(await graph.readDocument(t.id, documentId(t.id, FORMS))).toBeNull();
+      expect(await status(t)).toEqual([{ sync_status: 'synced', n: expect.any(Number) }]);
+    });
+
+    it('takes over rows a crashed worker left syncing', async () => {
+      const t = db.tenant;
+      await write(db, t, FORMS, FORMS_TEXT);
+      await db.client.query(`UPDATE ${table(t, 'sync_state')} SET sync_status = 'syncing', last_sync_attempt = NOW() WHERE sync_status = 'pending'`);
+      expect(await drainSyncState(db.client, t, graph)).toMatchObject({ rows: 0 });
+      const later = () => new Date(Date.now() + 3_600_000);
+      expect(await drainSyncState(db.client, t, graph, { now: later })).toMatchObject({ failed: 0, documents: 1 });
+      await expectGraphHolds(t, FORMS, FORMS_TEXT);
+      expect((await status(t)).map((s) => s.sync_status)).toEqual(['synced']);
+    });
+  });
+});
+
+describe.each(backends())('sync worker on $name with the graph down', (backend) => {
+  const db = useDatabase(backend);
+  const password = 'pa55-w0rd-s3cret';
+
+  it('leaves rows failed with a redacted error, retrying with backoff, and drains them once a store works', async () => {
+    const t = db.tenant;
+    await write(db, t, RATES, RATES_TEXT);
+    await writeDocument(db.client, t, parseDocument(FORMS, FORMS_TEXT)); // without its source: can never be pushed
+    const url = `bolt://neo4j:${password}@127.0.0.1:${await closedPort()}`;
+    const driver = neo4j.driver(url, neo4j.auth.basic('neo4j', password), { maxTransactionRetryTime: 0, logging: { level: 'error', logger: () => {} } });
+    const down = new Neo4jGraphStore(driver);
+    const delays: number[] = [];
+    const failing = await drainSyncState(db.client, t, down, { attempts: 3, baseDelayMs: 100, sleep: async (ms) => void delays.push(ms), secrets: [password] });
+    await down.close();
+    expect(delays).toEqual([100, 200]);
+    expect(failing).toMatchObject({ synced: 0, documents: 0 });
+    expect(failing.failed).toBe(failing.rows);
+    const rows = await repositories(db.client, t).syncState.pending();
+    expect(rows.length).toBe(failing.rows);
+    for (const row of rows) {
+      expect(row.syncStatus).toBe('failed');
+      expect(row.syncError).toBeTruthy();
+      expect(row.syncError).not.toContain(password);
+    }
+    const formsRow = rows.find((r) => r.entityType === 'document' && r.entityId === documentId(t.id, FORMS));
+    expect(formsRow!.syncError).toMatch(/without its source text/);
+
+    // A new worker (as after a restart: the state is in PostgreSQL) with a working store.
+    const { MemoryGraphStore } = await import('../graph/memory');
+    const working = new MemoryGraphStore();
+    await write(db, t, FORMS, FORMS_TEXT);
+    const drained = await drainSyncState(db.client, t, working);
+    expect(drained).toMatchObject({ failed: 0, documents: 2, errors: [] });
+    expect(await repositories(db.client, t).syncState.pending()).toEqual([]);
+    expect(await working.readDocument(t.id, documentId(t.id, RATES))).toEqual(sortGraph(toGraph(t.id, parseDocument(RATES, RATES_TEXT))));
+  });
+});
