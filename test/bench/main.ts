@@ -12,8 +12,14 @@
  *    graph always, Neo4j when KNOWLEDGE_NEO4J_URL (or KNOWLEDGE_TEST_NEO4J_URL)
  *    is set. Targets p95 ≤ 20 ms in memory, ≤ 50 ms on Neo4j.
  *
+ * 4. Sync throughput: a generated workspace (KOS_BENCH_SYNC_FILES, default
+ *    10,000 files) written to PostgreSQL (KNOWLEDGE_POSTGRES_URL or
+ *    KNOWLEDGE_TEST_POSTGRES_URL, else PGlite) and drained into the graph
+ *    (Neo4j when configured, else in memory): atoms + molecules per second.
+ *    Target ≥ 10,000 entities/s each. Parsing is done first and not counted.
+ *
  * Figures are medians/percentiles of this run; record them in docs/benchmarks.md.
- * `--edits-only`, `--workspace-only`, `--graph-only` run one part; `--quick` runs smaller sizes.
+ * `--edits-only`, `--workspace-only`, `--graph-only`, `--sync-only` run one part; `--quick` runs smaller sizes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +31,11 @@ import { Workspace } from '../../server/src/core/workspace';
 import { benchGraphStore, type GraphBenchResult } from '../../server/src/graph/bench';
 import { MemoryGraphStore } from '../../server/src/graph/memory';
 import { openNeo4jGraphStore } from '../../server/src/graph/neo4j';
+import { dropTenant } from '../../server/src/persistence/sql/migrations';
+import { loadConfig } from '../../server/src/sync/config';
+import { writeDocumentWithSource } from '../../server/src/sync/sources';
+import { openGraph, openSql } from '../../server/src/sync/stores';
+import { drainSyncState } from '../../server/src/sync/worker';
 import { largeDocument, section } from './generate';
 
 const quick = process.argv.includes('--quick');
@@ -159,8 +170,51 @@ async function benchGraph(): Promise<void> {
   }
 }
 
-const only = ['--edits-only', '--workspace-only', '--graph-only'].find((flag) => process.argv.includes(flag));
+async function benchSync(): Promise<void> {
+  const files = quick ? 300 : Number(process.env.KOS_BENCH_SYNC_FILES ?? 10_000);
+  const env = process.env;
+  const config = loadConfig(
+    {
+      KNOWLEDGE_POSTGRES_URL: env.KNOWLEDGE_POSTGRES_URL ?? env.KNOWLEDGE_TEST_POSTGRES_URL,
+      KNOWLEDGE_NEO4J_URL: env.KNOWLEDGE_NEO4J_URL ?? env.KNOWLEDGE_TEST_NEO4J_URL,
+      KNOWLEDGE_NEO4J_USER: env.KNOWLEDGE_NEO4J_USER,
+      KNOWLEDGE_NEO4J_PASSWORD: env.KNOWLEDGE_NEO4J_PASSWORD,
+      KNOWLEDGE_TENANT: `bench_${Date.now().toString(36)}`,
+      KNOWLEDGE_HOME: mkdtempSync(join(tmpdir(), 'kos-sync-bench-')),
+    },
+    tmpdir(),
+  );
+  const docs = Array.from({ length: files }, (_, f) => {
+    const text = `# File ${f}\n\n${section(f * 3)}${section(f * 3 + 1)}${section(f * 3 + 2)}`;
+    return { text, snapshot: parseDocument(`file:///sync-bench/domains/d${f % 20}/f${f}.md`, text) };
+  });
+  const entities = docs.reduce((n, d) => n + d.snapshot.definitions.length + d.snapshot.extracted.length + d.snapshot.molecules.length, 0);
+  const sql = await openSql(config);
+  const { graph } = await openGraph(config);
+  try {
+    let t = performance.now();
+    for (const d of docs) await writeDocumentWithSource(sql, config.tenant, d.snapshot, d.text);
+    const writeS = (performance.now() - t) / 1000;
+    t = performance.now();
+    const drained = await drainSyncState(sql, config.tenant, graph);
+    const drainS = (performance.now() - t) / 1000;
+    const rate = (s: number) => Math.round(entities / s).toLocaleString('en-US');
+    console.log(`\nSync of ${files.toLocaleString('en-US')} files (${entities.toLocaleString('en-US')} atoms + molecules):`);
+    console.log(`  to PostgreSQL (${config.postgres.kind}): ${writeS.toFixed(1)} s, ${rate(writeS)} entities/s`);
+    console.log(`  to the graph (${config.neo4j ? 'Neo4j' : 'in memory'}): ${drainS.toFixed(1)} s, ${rate(drainS)} entities/s (${drained.documents} documents, ${drained.failed} failed rows)`);
+  } finally {
+    await graph.clearTenant(config.tenant.id).catch(() => undefined);
+    await graph.close();
+    await dropTenant(sql, config.tenant).catch(() => undefined);
+    await sql.close();
+  }
+}
+
+const only = ['--edits-only', '--workspace-only', '--graph-only', '--sync-only'].find((flag) => process.argv.includes(flag));
 console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
 if (!only || only === '--edits-only') benchEdits();
 if (!only || only === '--workspace-only') benchWorkspace();
-if (!only || only === '--graph-only') void benchGraph();
+void (async () => {
+  if (!only || only === '--graph-only') await benchGraph();
+  if (!only || only === '--sync-only') await benchSync();
+})();
