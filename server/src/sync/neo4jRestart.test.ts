@@ -79,9 +79,11 @@ if (testNeo4j()) {
     it('leaves the rest failed while Neo4j is down, and converges once it is back', async () => {
       const t = db.tenant;
       expect(docs).toHaveLength(6);
-      let rows = 0;
-      for (const d of docs) rows += (await writeDocumentWithSource(db.client, t, parseDocument(d.uri, d.text), d.text)).changes.length;
+      for (const d of docs) await writeDocumentWithSource(db.client, t, parseDocument(d.uri, d.text), d.text);
+      const pending = await statuses(t);
+      const rows = pending.length;
       expect(rows).toBeGreaterThan(0);
+      expect(new Set(pending)).toEqual(new Set(['pending']));
 
       // Drain 1: the first document goes in, then Neo4j is stopped (and gone) before the second push.
       const url = `bolt://neo4j:${PASSWORD}@127.0.0.1:${server!.port}`;
@@ -144,4 +146,5 @@ if (testNeo4j()) {
   it('Neo4j restart sync test', () => {
     throw new Error(MISSING_NEO4J);
   });
-}
+  // A test file must register a suite: an empty one (no test, so none skipped), as graph/store.test.ts does.
+} else describe.skip('sync worker: Neo4j restart (KNOWLEDGE_TEST_NEO4J_URL not set)', () => {});
