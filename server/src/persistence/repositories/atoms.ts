@@ -49,7 +49,7 @@ export class AtomRepository extends TenantRepository<AtomRow> {
     return { ...atom, numberValue: atom.numberValue === null ? null : Number(atom.numberValue) };
   }
 
-  findById(id: string, options: ListOptions = {}): Promise<AtomRow | null> {
+  override findById(id: string, options: ListOptions = {}): Promise<AtomRow | null> {
     return this.selectOne(`WHERE id = $1 ${this.live(options)}`, [id]);
   }
 

@@ -51,4 +51,8 @@ export abstract class TenantRepository<Row> {
   protected async selectOne(rest: string, params: readonly unknown[]): Promise<Row | null> {
     return (await this.select(rest, params))[0] ?? null;
   }
+
+  findById(id: string): Promise<Row | null> {
+    return this.selectOne('WHERE id = $1', [id]);
+  }
 }

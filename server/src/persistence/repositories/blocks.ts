@@ -27,10 +27,6 @@ export class BlockRepository extends TenantRepository<BlockRow> {
   protected readonly columns =
     'id, tenant_id, document_id, parent_id, parent_type, block_type, position, content, atom_ids, molecule_ids, has_children, archived, in_trash, created_at, updated_at, created_by, last_edited_by';
 
-  findById(id: string): Promise<BlockRow | null> {
-    return this.selectOne('WHERE id = $1', [id]);
-  }
-
   /** In document order, the root block first. */
   listByDocument(documentId: string): Promise<BlockRow[]> {
     return this.select('WHERE document_id = $1 ORDER BY position', [documentId]);

@@ -28,10 +28,6 @@ export class DocumentRepository extends TenantRepository<DocumentRow> {
   protected readonly columns =
     'id, tenant_id, domain_id, uri, parent_id, parent_type, root_block_id, properties, icon, cover, title, archived, in_trash, created_at, updated_at, created_by, last_edited_by';
 
-  findById(id: string): Promise<DocumentRow | null> {
-    return this.selectOne('WHERE id = $1', [id]);
-  }
-
   findByUri(uri: string): Promise<DocumentRow | null> {
     return this.findById(documentId(this.tenant.id, uri));
   }

@@ -17,10 +17,6 @@ export class DomainRepository extends TenantRepository<DomainRow> {
   protected readonly tableName = 'domains';
   protected readonly columns = 'id, tenant_id, name, path, description, owner_id, created_at, updated_at';
 
-  findById(id: string): Promise<DomainRow | null> {
-    return this.selectOne('WHERE id = $1', [id]);
-  }
-
   /** By the domain's name as documents declare it (`domain: tax`). */
   findByName(name: string): Promise<DomainRow | null> {
     return this.findById(domainId(this.tenant.id, name));

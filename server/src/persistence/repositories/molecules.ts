@@ -19,10 +19,6 @@ export class MoleculeRepository extends TenantRepository<MoleculeRow> {
   protected readonly tableName = 'molecule_metadata';
   protected readonly columns = 'id, tenant_id, domain_id, molecule_type, atom_ids, configuration, validation_rules, enforcement_level, created_at, updated_at';
 
-  findById(id: string): Promise<MoleculeRow | null> {
-    return this.selectOne('WHERE id = $1', [id]);
-  }
-
   findByIds(ids: string[]): Promise<MoleculeRow[]> {
     return this.select('WHERE id = ANY($1::uuid[]) ORDER BY id', [ids]);
   }
