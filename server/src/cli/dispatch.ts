@@ -3,10 +3,11 @@ import { checkCommand } from './check';
 import { EXIT_OK, EXIT_USAGE, type Command } from './command';
 import { impactCommand } from './impact';
 import type { CliIO } from './io';
+import { lspCommand } from './lsp';
 import { KOS_VERSION } from './meta';
 import { syncCommand } from './sync';
 
-const COMMANDS: Command[] = [checkCommand, syncCommand, impactCommand];
+const COMMANDS: Command[] = [checkCommand, syncCommand, impactCommand, lspCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -568,3 +568,15 @@ function clamp(n: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, n));
 }
 
+
+/** The same snapshot under another version (the editor's number), keeping what incremental edits need. */
+export function withVersion(doc: DocumentSnapshot, version: number): DocumentSnapshot {
+  if (doc.version === version) return doc;
+  const next = { ...doc, version };
+  const incremental = state.get(doc);
+  if (incremental) state.set(next, incremental);
+  inheritBlockIndex(doc, next);
+  const lines = lineIndexes.get(doc);
+  if (lines) lineIndexes.set(next, lines);
+  return next;
+}

@@ -1,7 +1,7 @@
 import type { Log } from 'sarif';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FINDING_CODE_LIST } from '../codes';
+import { FINDING_CODE_LIST } from '../../core/codes';
 import { KOS_VERSION } from '../meta';
 import { CWD, sampleFindings } from '../testing';
 import { formatSarif } from './sarif';

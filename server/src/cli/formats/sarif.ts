@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { Log, PhysicalLocation, ReportingConfiguration, ReportingDescriptor, Result } from 'sarif';
 import type { Location, Severity } from '../../core/model';
-import { FINDING_CODE_LIST, FINDING_CODES } from '../codes';
+import { FINDING_CODE_LIST, FINDING_CODES } from '../../core/codes';
 import { KOS_HOMEPAGE, KOS_VERSION } from '../meta';
 import { displayPath, inReportOrder, type Formatter } from './report';
 

@@ -3,7 +3,7 @@
  * that shows them (CLI text and SARIF rules, the language server's hovers and
  * code descriptions). Plain data: no I/O, no LSP types.
  */
-import type { FindingCode, Severity } from '../core/model';
+import type { FindingCode, Severity } from './model';
 
 export interface CodeDescription {
   /** A few words, for lists and SARIF `shortDescription`. */

@@ -1,0 +1,45 @@
+/** `kos lsp`: the language server, over stdio (any editor) or Node IPC (the VS Code extension). */
+import { createConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { createServer } from '../lsp/server';
+import { EXIT_USAGE, type Command } from './command';
+import type { CliIO } from './io';
+
+const HELP = `Usage: kos lsp [--stdio | --node-ipc]
+
+Start the Knowledge OS language server. Editors start it themselves:
+  --stdio     speak LSP over standard input and output (Neovim, Helix, Zed…)
+  --node-ipc  speak LSP over Node's IPC channel (the VS Code extension)
+
+Settings come from the editor (section "knowledge") and, as defaults, from
+the environment: KNOWLEDGE_TENANT, KNOWLEDGE_POSTGRES_URL,
+KNOWLEDGE_NEO4J_URL, KNOWLEDGE_NEO4J_USER, KNOWLEDGE_NEO4J_PASSWORD.
+`;
+
+export async function runLsp(args: string[], io: CliIO): Promise<number> {
+  const transport = args.find((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--clientProcessId'));
+  const unknown = args.filter((a) => a !== '--stdio' && a !== '--node-ipc' && !a.startsWith('--clientProcessId'));
+  if (unknown.length > 0 || (transport !== '--stdio' && transport !== '--node-ipc')) {
+    io.stderr.write(unknown.length > 0 ? `kos lsp: unknown option '${unknown[0]}'\n${HELP}` : `kos lsp: say --stdio or --node-ipc\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const connection =
+    transport === '--stdio'
+      ? createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout))
+      : createConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+  // Anything printed to stdout would corrupt the protocol: send it to the client's log instead.
+  console.log = (...parts: unknown[]) => connection.console.log(parts.map(String).join(' '));
+  console.info = console.log;
+  console.warn = (...parts: unknown[]) => connection.console.warn(parts.map(String).join(' '));
+  console.error = (...parts: unknown[]) => connection.console.error(parts.map(String).join(' '));
+  createServer(connection, { env: io.env });
+  connection.listen();
+  // The connection keeps the process alive; `exit` ends it (vscode-languageserver calls process.exit).
+  return new Promise<number>(() => undefined);
+}
+
+export const lspCommand: Command = {
+  name: 'lsp',
+  summary: 'start the language server (--stdio or --node-ipc)',
+  help: HELP,
+  run: runLsp,
+};

@@ -1,0 +1,179 @@
+/**
+ * Indexing the workspace from disk in the background: the Markdown files of
+ * every workspace folder (as `kos check` finds them: `.gitignore` honoured,
+ * `node_modules` and `.git` skipped), parsed in batches (in worker threads
+ * for large workspaces) so that requests are answered between batches with
+ * what is indexed so far. Documents open in the editor are never replaced by
+ * their disk text. Files changed outside the editor arrive through
+ * `workspace/didChangeWatchedFiles` and go through `refreshFile`.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { parseDocument } from '../core/document';
+import { discoverFiles } from '../cli/files';
+import { nodeFileSystem, type FileSystem } from '../cli/fileSystem';
+import { parseHere, parseInWorkers, type ParseOutcome } from '../cli/parse';
+import { readSources } from '../cli/sources';
+import { decodeMarkdown } from '../cli/decode';
+import type { KnowledgeBase } from './knowledge';
+
+export interface IndexProgress {
+  done: number;
+  total: number;
+}
+
+export interface IndexerOptions {
+  fs?: FileSystem;
+  /** Worker threads for large workspaces; 1 parses in the server's thread. */
+  jobs: number;
+  /** Called after each batch was added to the knowledge base. */
+  onBatch: (progress: IndexProgress) => void;
+  log: (message: string) => void;
+}
+
+/** Files per batch: requests wait at most one batch's parse. */
+const BATCH = 100;
+/** Below this many files, worker threads cost more than they save. */
+const PARALLEL_THRESHOLD = 400;
+const MARKDOWN = /\.(md|markdown)$/i;
+
+export class Indexer {
+  private running: IndexProgress | null = null;
+  private run = 0;
+  private readonly fs: FileSystem;
+  /** Resolves when the current run ends. */
+  finished: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly kb: () => KnowledgeBase,
+    private readonly options: IndexerOptions,
+  ) {
+    this.fs = options.fs ?? nodeFileSystem;
+  }
+
+  /** Progress while indexing runs, null once done. */
+  progress(): IndexProgress | null {
+    return this.running;
+  }
+
+  /** Indexes the folders; a new call supersedes a running one. */
+  index(folders: string[]): Promise<void> {
+    const run = ++this.run;
+    this.finished = this.indexRun(folders, run).catch((error) => {
+      this.options.log(`indexing failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return this.finished;
+  }
+
+  private async indexRun(folders: string[], run: number): Promise<void> {
+    if (folders.length === 0) return;
+    const started = performance.now();
+    const found = await discoverFiles(folders, folders[0], this.fs);
+    const files = found.files;
+    this.running = { done: 0, total: files.length };
+    this.options.onBatch(this.running);
+    const parallel = this.options.jobs > 1 && files.length > PARALLEL_THRESHOLD;
+    // Worker threads are started per call: give them large batches, the thread small ones.
+    const batch = parallel ? Math.max(BATCH, Math.ceil(files.length / 8)) : BATCH;
+    let skipped = 0;
+    for (let i = 0; i < files.length; i += batch) {
+      if (run !== this.run) return;
+      const read = await readSources(files.slice(i, i + batch), this.fs);
+      skipped += read.skipped.length;
+      for (const s of read.skipped) this.options.log(`skipped ${s.path}: ${s.reason}`);
+      const tasks = read.sources.map((s) => ({ uri: s.uri, text: s.text }));
+      const outcomes: ParseOutcome[] = parallel ? await parseInWorkers(tasks, this.options.jobs, () => undefined) : parseHere(tasks, () => undefined);
+      if (run !== this.run) return;
+      const kb = this.kb();
+      outcomes.forEach((outcome, j) => {
+        const uri = tasks[j].uri;
+        if (kb.origin(uri) === 'open') return;
+        if ('snapshot' in outcome) kb.upsert(outcome.snapshot, 'disk');
+        else this.options.log(`skipped ${uri}: the parser failed: ${outcome.error}`);
+      });
+      this.running = { done: Math.min(files.length, i + batch), total: files.length };
+      this.options.onBatch(this.running);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.running = null;
+    this.options.onBatch({ done: files.length, total: files.length });
+    this.options.log(`indexed ${files.length} files in ${Math.round(performance.now() - started)} ms${skipped ? ` (${skipped} skipped)` : ''}`);
+  }
+
+  /**
+   * Re-reads a file changed on disk (created or changed), or forgets it when
+   * it is gone or no longer Markdown. Open documents keep the editor's text.
+   */
+  async refreshFile(uri: string): Promise<'updated' | 'removed' | 'ignored'> {
+    const kb = this.kb();
+    if (kb.origin(uri) === 'open') return 'ignored';
+    let file: string;
+    try {
+      file = fileURLToPath(uri);
+    } catch {
+      return 'ignored';
+    }
+    const kind = await this.fs.kind(file).catch(() => null);
+    if (kind === 'directory') {
+      // A folder created or moved in: index what is under it.
+      const found = await discoverFiles([file], file, this.fs);
+      for (const f of found.files) await this.refreshFile(pathToFileURL(f).href);
+      return 'updated';
+    }
+    if (kind !== 'file' || !MARKDOWN.test(file)) return this.forget(uri);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.fs.readFile(file);
+    } catch {
+      return this.forget(uri);
+    }
+    const decoded = decodeMarkdown(bytes);
+    if ('reason' in decoded) return this.forget(uri);
+    if (this.kb().origin(uri) === 'open') return 'ignored';
+    const current = this.kb().get(uri);
+    if (current && current.text === decoded.text) return 'ignored';
+    this.kb().upsert(parseDocument(uri, decoded.text), 'disk');
+    return 'updated';
+  }
+
+  /** True when the URI names a Markdown file on disk. */
+  async exists(uri: string): Promise<boolean> {
+    try {
+      return MARKDOWN.test(uri) && (await this.fs.kind(fileURLToPath(uri))) === 'file';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Forgets a deleted file, or every file under a deleted folder. */
+  forget(uri: string): 'removed' | 'ignored' {
+    const kb = this.kb();
+    const prefix = uri.endsWith('/') ? uri : `${uri}/`;
+    let removed = false;
+    for (const known of [...kb.uris()]) {
+      if ((known === uri || known.startsWith(prefix)) && kb.origin(known) !== 'open' && kb.origin(known) !== 'team') {
+        kb.remove(known);
+        removed = true;
+      }
+    }
+    return removed ? 'removed' : 'ignored';
+  }
+}
+
+/** The form of a `file:` URI the server uses everywhere (clients encode characters differently). */
+export function canonicalUri(uri: string): string {
+  if (!uri.startsWith('file:')) return uri;
+  try {
+    return pathToFileURL(fileURLToPath(uri)).href;
+  } catch {
+    return uri;
+  }
+}
+
+export function folderPath(uri: string): string | null {
+  try {
+    return path.resolve(fileURLToPath(uri));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The language server: one connection, one knowledge base, and the features
+ * (`features/`), each registering its own handlers. `createServer` wires
+ * them; `kos lsp` (cli/lsp.ts) makes the connection over stdio or IPC.
+ */
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type ServerCapabilities,
+  type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
+import { KOS_VERSION } from '../cli/meta';
+import type { ClientInfo, Feature, ServerContext } from './context';
+import { DiagnosticsPublisher } from './diagnostics';
+import { registerDocuments, textSyncCapabilities } from './documents';
+import { FEATURES } from './features';
+import { canonicalUri, folderPath, Indexer } from './indexer';
+import { KnowledgeBase } from './knowledge';
+import { Settings, settingsFromEnv } from './settings';
+
+export interface ServerOptions {
+  /** Worker threads for indexing large workspaces (default: the cores, at most 4). */
+  jobs?: number;
+  env?: Record<string, string | undefined>;
+  features?: Feature[];
+}
+
+export function createServer(connection: Connection, options: ServerOptions = {}): ServerContext {
+  const features = options.features ?? FEATURES;
+  const env = options.env ?? process.env;
+  let kb = new KnowledgeBase('default');
+  let progress: WorkDoneProgressServerReporter | null = null;
+  const client: ClientInfo = {
+    folders: [],
+    markdown: false,
+    configuration: false,
+    watchers: false,
+    progress: false,
+    codeLensRefresh: false,
+    workspaceFolders: false,
+  };
+  const log = (message: string) => connection.console.log(message);
+  const settings = new Settings(connection, () => client.configuration, settingsFromEnv(env));
+  const diagnostics = new DiagnosticsPublisher(connection, () => kb);
+  const indexer = new Indexer(() => kb, {
+    jobs: options.jobs ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+    log,
+    onBatch: ({ done, total }) => {
+      diagnostics.schedule();
+      if (progress && total > 0) progress.report(Math.round((done / total) * 100), `${done}/${total} files`);
+    },
+  });
+  const ctx: ServerContext = {
+    connection,
+    get kb() {
+      return kb;
+    },
+    settings,
+    diagnostics,
+    indexer,
+    services: {},
+    client,
+    log,
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    client.folders = (params.workspaceFolders ?? [])
+      .map((f) => folderPath(f.uri))
+      .filter((p): p is string => p !== null);
+    if (client.folders.length === 0 && params.rootUri) {
+      const root = folderPath(params.rootUri);
+      if (root) client.folders.push(root);
+    }
+    client.markdown = caps.textDocument?.hover?.contentFormat?.includes('markdown') ?? false;
+    client.configuration = caps.workspace?.configuration ?? false;
+    client.watchers = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration ?? false;
+    client.progress = caps.window?.workDoneProgress ?? false;
+    client.codeLensRefresh = caps.workspace?.codeLens?.refreshSupport ?? false;
+    client.workspaceFolders = caps.workspace?.workspaceFolders ?? false;
+    let capabilities: ServerCapabilities = { ...textSyncCapabilities, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
+    for (const f of features) if (f.capabilities) capabilities = mergeCapabilities(capabilities, f.capabilities);
+    return { capabilities, serverInfo: { name: 'knowledge-os', version: KOS_VERSION } };
+  });
+
+  connection.onInitialized(async () => {
+    if (client.configuration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'knowledge' }).catch(() => undefined);
+    if (client.watchers) {
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{md,markdown}' }, { globPattern: '**/' }] })
+        .catch(() => undefined);
+    }
+    if (client.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(async ({ added, removed }) => {
+        for (const f of removed) {
+          const p = folderPath(f.uri);
+          client.folders = client.folders.filter((x) => x !== p);
+          indexer.forget(pathToFileURL(p ?? fileURLToPath(f.uri)).href);
+        }
+        for (const f of added) {
+          const p = folderPath(f.uri);
+          if (p) client.folders.push(p);
+        }
+        await reindex();
+      });
+    }
+    const resolved = await settings.for();
+    if (resolved.tenant !== kb.tenant) kb.reset(resolved.tenant);
+    for (const f of features) {
+      try {
+        await f.start?.(ctx);
+      } catch (error) {
+        log(`${f.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    await reindex();
+  });
+
+  async function reindex(): Promise<void> {
+    if (client.progress) {
+      progress = await connection.window.createWorkDoneProgress().catch(() => null);
+      progress?.begin('Indexing knowledge', 0, 'finding files', false);
+    }
+    await indexer.index(client.folders);
+    progress?.done();
+    progress = null;
+    diagnostics.schedule();
+  }
+
+  connection.onDidChangeConfiguration(async (change) => {
+    settings.changed(change);
+    const resolved = await settings.for();
+    if (resolved.tenant !== kb.tenant) await rebuild(resolved.tenant);
+  });
+
+  /** Starts over: forget everything, re-read the open documents' text and the disk. */
+  async function rebuild(tenant: string): Promise<void> {
+    const open = [...kb.uris()].filter((uri) => kb.origin(uri) === 'open').map((uri) => kb.get(uri)!);
+    diagnostics.clearAll();
+    kb.reset(tenant);
+    for (const doc of open) kb.upsert(doc, 'open');
+    await reindex();
+  }
+  ctx.services.rebuild = () => rebuild(kb.tenant);
+
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    for (const change of changes) {
+      const uri = canonicalUri(change.uri);
+      if (change.type === FileChangeType.Deleted) indexer.forget(uri);
+      else await indexer.refreshFile(uri);
+    }
+    diagnostics.schedule();
+  });
+
+  registerDocuments(ctx, connection);
+  for (const f of features) f.register(ctx);
+
+  connection.onShutdown(async () => {
+    for (const f of features) await f.stop?.(ctx);
+  });
+  return ctx;
+}
+
+/** Capabilities of several features in one object (nested objects merged, the rest last-wins). */
+export function mergeCapabilities(a: ServerCapabilities, b: ServerCapabilities): ServerCapabilities {
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const mine = out[key];
+    out[key] =
+      mine && value && typeof mine === 'object' && typeof value === 'object' && !Array.isArray(value)
+        ? mergeCapabilities(mine as ServerCapabilities, value as ServerCapabilities)
+        : value;
+  }
+  return out as ServerCapabilities;
+}
