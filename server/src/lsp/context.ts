@@ -5,6 +5,7 @@
  * handlers on the connection (see `features/`); none talks to another.
  */
 import type { Connection, ServerCapabilities } from 'vscode-languageserver/node';
+import type { GraphStore } from '../graph/store';
 import type { DiagnosticsPublisher } from './diagnostics';
 import type { Indexer } from './indexer';
 import type { KnowledgeBase } from './knowledge';
@@ -18,6 +19,12 @@ export interface ServerContext {
   indexer: Indexer;
   /** Services features may look up (graph answers, sync); set by the server before `initialized`. */
   services: Services;
+  /**
+   * Server-side commands (`workspace/executeCommand`) by id; a feature adds
+   * its handlers in `register` and lists the ids in its capabilities'
+   * `executeCommandProvider.commands` (lists of all features are joined).
+   */
+  commands: Map<string, (args: unknown[]) => unknown>;
   /** The client's capabilities and workspace, from `initialize`. */
   client: ClientInfo;
   log(message: string): void;
@@ -38,11 +45,28 @@ export interface ClientInfo {
   codeLensRefresh: boolean;
   /** The client sends workspace folder changes. */
   workspaceFolders: boolean;
+  /** The client takes `documentChanges` (versioned edits) in a WorkspaceEdit. */
+  documentChanges?: boolean;
+  /** The client takes snippets (`${1:placeholder}`) in completion items. */
+  snippets?: boolean;
+  /** `initialize`'s initializationOptions (secrets from the VS Code client, settings for others). */
+  initializationOptions: unknown;
 }
 
 /** Optional services: each is absent until a feature or the server provides it. */
 export interface Services {
-  [name: string]: unknown;
+  /** Forget everything and index again (the "rebuild index" command). */
+  rebuild?: () => Promise<void>;
+  /**
+   * The team's Neo4j graph when configured and reachable, else null (then
+   * graph questions go to `kb.currentGraph()`). Provided by the sync feature.
+   */
+  neo4j?: () => GraphStore | null;
+  /**
+   * Bumped whenever the shared graph may have changed (a sync pushed
+   * documents, a colleague's change arrived): caches of graph answers key on it.
+   */
+  graphGeneration?: () => number;
 }
 
 export interface Feature {

@@ -59,6 +59,8 @@ export class Indexer {
   /** Indexes the folders; a new call supersedes a running one. */
   index(folders: string[]): Promise<void> {
     const run = ++this.run;
+    // Indexing from now on (finding the files comes first): progress() is never null while a run is on.
+    this.running = { done: 0, total: 0 };
     this.finished = this.indexRun(folders, run).catch((error) => {
       this.options.log(`indexing failed: ${error instanceof Error ? error.message : String(error)}`);
     });
@@ -66,7 +68,10 @@ export class Indexer {
   }
 
   private async indexRun(folders: string[], run: number): Promise<void> {
-    if (folders.length === 0) return;
+    if (folders.length === 0) {
+      this.running = null;
+      return;
+    }
     const started = performance.now();
     const found = await discoverFiles(folders, folders[0], this.fs);
     const files = found.files;

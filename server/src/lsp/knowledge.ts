@@ -56,6 +56,17 @@ export class KnowledgeBase {
   private readonly touched = new Set<string>();
   /** Bumped on every change: caches keyed by it (hover answers, lenses) stay correct. */
   generation = 0;
+  private readonly listeners: ((uri: string, origin: Origin | undefined) => void)[] = [];
+
+  /** Called after every upsert (with the origin) and removal (with undefined); survives `reset`. */
+  onChange(listener: (uri: string, origin: Origin | undefined) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(uri: string, origin: Origin | undefined): void {
+    this.generation++;
+    for (const listener of this.listeners) listener(uri, origin);
+  }
 
   constructor(
     public tenant: string,
@@ -88,7 +99,7 @@ export class KnowledgeBase {
     this.workspace.upsert(snapshot);
     this.staleNames.add(snapshot.uri);
     this.staleGraph.add(snapshot.uri);
-    this.generation++;
+    this.changed(snapshot.uri, origin);
   }
 
   remove(uri: string): void {
@@ -99,7 +110,7 @@ export class KnowledgeBase {
     this.workspace.remove(uri);
     this.staleNames.add(uri);
     this.staleGraph.add(uri);
-    this.generation++;
+    this.changed(uri, undefined);
   }
 
   /** Domains whose documents changed since the last call (their findings may have changed). */

@@ -8,6 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  ResponseError,
   FileChangeType,
   type Connection,
   type InitializeParams,
@@ -44,6 +46,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     progress: false,
     codeLensRefresh: false,
     workspaceFolders: false,
+    initializationOptions: undefined,
   };
   const log = (message: string) => connection.console.log(message);
   const settings = new Settings(connection, () => client.configuration, settingsFromEnv(env));
@@ -65,6 +68,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     diagnostics,
     indexer,
     services: {},
+    commands: new Map(),
     client,
     log,
   };
@@ -84,6 +88,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     client.progress = caps.window?.workDoneProgress ?? false;
     client.codeLensRefresh = caps.workspace?.codeLens?.refreshSupport ?? false;
     client.workspaceFolders = caps.workspace?.workspaceFolders ?? false;
+    client.documentChanges = caps.workspace?.workspaceEdit?.documentChanges ?? false;
+    client.snippets = caps.textDocument?.completion?.completionItem?.snippetSupport ?? false;
+    client.initializationOptions = params.initializationOptions;
     let capabilities: ServerCapabilities = { ...textSyncCapabilities, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
     for (const f of features) if (f.capabilities) capabilities = mergeCapabilities(capabilities, f.capabilities);
     return { capabilities, serverInfo: { name: 'knowledge-os', version: KOS_VERSION } };
@@ -112,6 +119,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
     const resolved = await settings.for();
     if (resolved.tenant !== kb.tenant) kb.reset(resolved.tenant);
+    // Indexing starts first: features starting meanwhile (sync) see it running and wait for it.
+    const indexed = reindex();
     for (const f of features) {
       try {
         await f.start?.(ctx);
@@ -119,15 +128,19 @@ export function createServer(connection: Connection, options: ServerOptions = {}
         log(`${f.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    await reindex();
+    await indexed;
   });
 
   async function reindex(): Promise<void> {
+    const done = indexer.index(client.folders);
     if (client.progress) {
-      progress = await connection.window.createWorkDoneProgress().catch(() => null);
-      progress?.begin('Indexing knowledge', 0, 'finding files', false);
+      const reporter = await connection.window.createWorkDoneProgress().catch(() => null);
+      if (indexer.progress()) {
+        progress = reporter;
+        progress?.begin('Indexing knowledge', 0, 'finding files', false);
+      } else reporter?.done();
     }
-    await indexer.index(client.folders);
+    await done;
     progress?.done();
     progress = null;
     diagnostics.schedule();
@@ -158,6 +171,12 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     diagnostics.schedule();
   });
 
+  connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    const handler = ctx.commands.get(command);
+    if (!handler) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command: ${command}`);
+    return handler(args ?? []);
+  });
+
   registerDocuments(ctx, connection);
   for (const f of features) f.register(ctx);
 
@@ -167,15 +186,15 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   return ctx;
 }
 
-/** Capabilities of several features in one object (nested objects merged, the rest last-wins). */
+/** Capabilities of several features in one object (nested objects merged, lists joined, the rest last-wins). */
 export function mergeCapabilities(a: ServerCapabilities, b: ServerCapabilities): ServerCapabilities {
   const out: Record<string, unknown> = { ...a };
   for (const [key, value] of Object.entries(b)) {
     const mine = out[key];
-    out[key] =
-      mine && value && typeof mine === 'object' && typeof value === 'object' && !Array.isArray(value)
-        ? mergeCapabilities(mine as ServerCapabilities, value as ServerCapabilities)
-        : value;
+    if (Array.isArray(mine) && Array.isArray(value)) out[key] = [...new Set([...mine, ...value])];
+    else if (mine && value && typeof mine === 'object' && typeof value === 'object' && !Array.isArray(value)) {
+      out[key] = mergeCapabilities(mine as ServerCapabilities, value as ServerCapabilities);
+    } else out[key] = value;
   }
   return out as ServerCapabilities;
 }

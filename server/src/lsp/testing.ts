@@ -59,6 +59,12 @@ export interface StartOptions {
   /** What `workspace/configuration` answers for the `knowledge` section (per scope URI when a function). */
   settings?: KnowledgeSettings | ((scopeUri: string | undefined) => KnowledgeSettings);
   env?: Record<string, string | undefined>;
+  /**
+   * Background sync to the stores (default off: most tests are about the
+   * index, and each server would open its own PGlite). When off, the
+   * settings answered carry `sync.enabled: false` unless they say otherwise.
+   */
+  sync?: boolean;
   capabilities?: ClientCapabilities;
   initializationOptions?: unknown;
 }
@@ -74,6 +80,8 @@ export class TestClient {
   /** Every request the server sent to the client, by method. */
   readonly serverRequests: { method: string; params: unknown }[] = [];
   settings: StartOptions['settings'];
+  /** See StartOptions.sync. */
+  syncEnabled = false;
   private readonly waiters = new Set<Waiter>();
   private versions = new Map<string, number>();
   private exited = false;
@@ -113,7 +121,8 @@ export class TestClient {
       this.serverRequests.push({ method: 'workspace/configuration', params: p });
       return p.items.map((item) => {
         const s = typeof this.settings === 'function' ? this.settings(item.scopeUri) : (this.settings ?? {});
-        return item.section === 'knowledge' ? s : null;
+        if (item.section !== 'knowledge') return null;
+        return this.syncEnabled || s.sync?.enabled !== undefined ? s : { ...s, sync: { ...s.sync, enabled: false } };
       });
     });
     for (const method of ['client/registerCapability', 'client/unregisterCapability', 'window/workDoneProgress/create', 'workspace/codeLens/refresh', 'workspace/semanticTokens/refresh', 'workspace/diagnostic/refresh', 'workspace/inlayHint/refresh']) {
@@ -235,6 +244,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestClien
   const child = spawn(process.execPath, [CLI_BUNDLE, 'lsp', '--stdio'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const client = new TestClient(connection, child, options.settings);
+  client.syncEnabled = options.sync ?? false;
   connection.listen();
   const folders = options.folders ?? [];
   const died = new Promise<never>((_, reject) =>
