@@ -83,3 +83,17 @@ export const COMMANDS = {
   setPostgresPassword: 'knowledge.setPostgresPassword',
   showSyncDetails: 'knowledge.showSyncDetails',
 } as const;
+
+/** Client → server request: the server's own measurements (benchmarks, "show sync details"). */
+export const STATS_REQUEST = 'knowledge/stats';
+
+export interface ServerStats {
+  /** Documents in the index, by origin. */
+  documents: { open: number; disk: number; team: number };
+  /** Indexing progress, null when done. */
+  indexing: { done: number; total: number } | null;
+  /** Server time from an edit's arrival to its diagnostics being sent (ms), most recent last; cleared by `reset: true`. */
+  editLatencies: number[];
+  /** process.memoryUsage() in bytes. */
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number };
+}

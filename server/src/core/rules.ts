@@ -336,6 +336,23 @@ function isKeyword(tok: Token | undefined, keyword?: string): boolean {
   return tok !== undefined && tok.kind === 'word' && (keyword === undefined ? KEYWORDS.has(tok.text) : tok.text === keyword);
 }
 
+/** A token of the rule grammar, as editor features (completion, semantic tokens) see it. */
+export type RuleToken = Readonly<Token>;
+
+/**
+ * The tokens of `src[from, to)` exactly as the rule parser sees them (offsets
+ * into `src`), so editor features read rules with the parser's own lexer.
+ * An unterminated `[[`, quote or `{` becomes a word starting with it.
+ */
+export function ruleTokens(src: string, from = 0, to = src.length): RuleToken[] {
+  return tokenize(src, from, to).tokens;
+}
+
+/** Whether a token is an upper-case rule keyword (`keyword`, or any of them). */
+export function isRuleKeyword(tok: RuleToken | undefined, keyword?: string): boolean {
+  return isKeyword(tok, keyword);
+}
+
 /** Token texts joined as written: one space where the source had whitespace, nothing where it had only decoration. */
 function joinTokens(src: string, tokens: Token[]): string {
   let out = '';

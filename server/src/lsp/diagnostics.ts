@@ -27,11 +27,21 @@ export class DiagnosticsPublisher {
   private readonly listeners: ((uris: string[]) => void)[] = [];
   /** Server time of the last flush, in milliseconds (for the benchmarks and the log). */
   lastFlushMs = 0;
+  /** When the oldest edit not yet answered by a flush arrived (`performance.now()`). */
+  private editSince: number | null = null;
+  /** Server time from an edit's arrival to its diagnostics being sent, for the last edits (ms). */
+  readonly editLatencies: number[] = [];
 
   constructor(
     private readonly connection: Pick<Connection, 'sendDiagnostics'>,
     private readonly kb: () => KnowledgeBase,
   ) {}
+
+  /** An edit arrived: its latency runs until the flush that answers it. */
+  edited(): void {
+    this.editSince ??= performance.now();
+    this.schedule();
+  }
 
   /** Asks for a flush after the messages already received are handled. */
   schedule(): void {
@@ -73,7 +83,13 @@ export class DiagnosticsPublisher {
       const origin = kb.origin(uri);
       if (origin === undefined || origin === 'team') send(uri, []);
     }
-    this.lastFlushMs = performance.now() - started;
+    const ended = performance.now();
+    this.lastFlushMs = ended - started;
+    if (this.editSince !== null) {
+      this.editLatencies.push(ended - this.editSince);
+      if (this.editLatencies.length > 10_000) this.editLatencies.splice(0, 5_000);
+      this.editSince = null;
+    }
     if (sent.length > 0) for (const listener of this.listeners) listener(sent);
   }
 

@@ -176,8 +176,12 @@ export class TestClient {
   }
 
   /** Waits until the latest diagnostics of `uri` satisfy `predicate`. */
-  async diagnosticsFor(uri: string, predicate: (d: Diagnostic[]) => boolean, what = 'diagnostics'): Promise<Diagnostic[]> {
-    await this.waitFor(() => predicate(this.diagnostics.get(uri) ?? []), `${what} of ${uri} (now: ${JSON.stringify((this.diagnostics.get(uri) ?? []).map((d) => d.code))})`);
+  async diagnosticsFor(uri: string, predicate: (d: Diagnostic[]) => boolean, what = 'diagnostics', timeoutMs?: number): Promise<Diagnostic[]> {
+    await this.waitFor(
+      () => predicate(this.diagnostics.get(uri) ?? []),
+      `${what} of ${uri} (now: ${JSON.stringify((this.diagnostics.get(uri) ?? []).map((d) => d.code))})`,
+      timeoutMs,
+    );
     return this.diagnostics.get(uri) ?? [];
   }
 

@@ -58,7 +58,7 @@ describe.runIf(pgUrl)('team knowledge through a shared PostgreSQL', () => {
     const [conflict] = await b.diagnosticsFor(bobRates, (d) => d.some((x) => x.code === 'rule-conflict'), "the conflict with Alice's rule");
     expect(conflict.relatedInformation?.[0].location.uri).toBe(aliceQuebec);
     expect(conflict.message).toMatch(/10%/);
-    await a.diagnosticsFor(aliceQuebec, (d) => d.some((x) => x.code === 'rule-conflict' && /15%/.test(x.message)), "the conflict with Bob's rule");
+    await a.diagnosticsFor(aliceQuebec, (d) => d.some((x) => x.code === 'rule-conflict' && /15%/.test(String(x.message))), "the conflict with Bob's rule");
     // The colleague's document gets no diagnostics of its own on Bob's side.
     expect(b.diagnostics.get(aliceQuebec) ?? []).toEqual([]);
 
