@@ -2,8 +2,24 @@
 import type { Feature } from '../context';
 import { codeActionsFeature } from './codeActions';
 import { completionFeature } from './completion';
+import { definitionFeature } from './definition';
+import { documentSymbolsFeature } from './documentSymbols';
+import { referencesFeature } from './references';
+import { renameFeature } from './rename';
 import { semanticTokensFeature } from './semanticTokens';
 import { statsFeature } from './stats';
 import { syncFeature } from './sync';
+import { workspaceSymbolsFeature } from './workspaceSymbols';
 
-export const FEATURES: Feature[] = [syncFeature, statsFeature, completionFeature, codeActionsFeature, semanticTokensFeature];
+export const FEATURES: Feature[] = [
+  syncFeature,
+  statsFeature,
+  definitionFeature,
+  referencesFeature,
+  renameFeature,
+  documentSymbolsFeature,
+  workspaceSymbolsFeature,
+  completionFeature,
+  codeActionsFeature,
+  semanticTokensFeature,
+];
