@@ -18,8 +18,12 @@
  *    (Neo4j when configured, else in memory): atoms + molecules per second.
  *    Target ≥ 10,000 entities/s each. Parsing is done first and not counted.
  *
+ * 5. The language server through a real LSP connection (lsp.ts): keystroke →
+ *    publishDiagnostics, cold index and peak memory on 10,000 files, hover and
+ *    workspace-symbol latency.
+ *
  * Figures are medians/percentiles of this run; record them in docs/benchmarks.md.
- * `--edits-only`, `--workspace-only`, `--graph-only`, `--sync-only` run one part; `--quick` runs smaller sizes.
+ * `--edits-only`, `--workspace-only`, `--graph-only`, `--sync-only`, `--lsp-only` run one part; `--quick` runs smaller sizes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +41,7 @@ import { writeDocumentWithSource } from '../../server/src/sync/sources';
 import { openGraph, openSql } from '../../server/src/sync/stores';
 import { drainSyncState } from '../../server/src/sync/worker';
 import { largeDocument, section } from './generate';
+import { benchLsp } from './lsp';
 
 const quick = process.argv.includes('--quick');
 
@@ -210,11 +215,12 @@ async function benchSync(): Promise<void> {
   }
 }
 
-const only = ['--edits-only', '--workspace-only', '--graph-only', '--sync-only'].find((flag) => process.argv.includes(flag));
+const only = ['--edits-only', '--workspace-only', '--graph-only', '--sync-only', '--lsp-only'].find((flag) => process.argv.includes(flag));
 console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
 if (!only || only === '--edits-only') benchEdits();
 if (!only || only === '--workspace-only') benchWorkspace();
 void (async () => {
   if (!only || only === '--graph-only') await benchGraph();
   if (!only || only === '--sync-only') await benchSync();
+  if (!only || only === '--lsp-only') await benchLsp(quick);
 })();

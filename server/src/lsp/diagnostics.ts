@@ -29,6 +29,7 @@ export class DiagnosticsPublisher {
   lastFlushMs = 0;
   /** When the oldest edit not yet answered by a flush arrived (`performance.now()`). */
   private editSince: number | null = null;
+  private readonly forced = new Set<string>();
   /** Server time from an edit's arrival to its diagnostics being sent, for the last edits (ms). */
   readonly editLatencies: number[] = [];
 
@@ -37,9 +38,20 @@ export class DiagnosticsPublisher {
     private readonly kb: () => KnowledgeBase,
   ) {}
 
-  /** An edit arrived: its latency runs until the flush that answers it. */
-  edited(): void {
+  /**
+   * An edit arrived: its latency runs until the flush that answers it, and
+   * the edited document is published even if its findings did not change,
+   * so the client knows they are current for the new version.
+   */
+  edited(uri?: string): void {
     this.editSince ??= performance.now();
+    if (uri !== undefined) this.forced.add(uri);
+    this.schedule();
+  }
+
+  /** Publishes an open document at the next flush even if nothing changed (it was just opened). */
+  opened(uri: string): void {
+    this.forced.add(uri);
     this.schedule();
   }
 
@@ -83,6 +95,8 @@ export class DiagnosticsPublisher {
       const origin = kb.origin(uri);
       if (origin === undefined || origin === 'team') send(uri, []);
     }
+    for (const uri of this.forced) if (kb.origin(uri) === 'open' && !sent.includes(uri)) send(uri, kb.workspace.findingsFor(uri));
+    this.forced.clear();
     const ended = performance.now();
     this.lastFlushMs = ended - started;
     if (this.editSince !== null) {

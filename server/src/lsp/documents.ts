@@ -65,7 +65,7 @@ export function registerDocuments(ctx: ServerContext, connection: Connection): v
         if (large.get(uri) !== entry) return;
         // Only the latest text counts; an older parse still answers better than none.
         if (snapshot) ctx.kb.upsert(snapshot, 'open');
-        ctx.diagnostics.edited();
+        ctx.diagnostics.edited(uri);
       })
       .catch((error) => ctx.log(`parsing ${uri} failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
@@ -102,7 +102,7 @@ export function registerDocuments(ctx: ServerContext, connection: Connection): v
     // Parsed here even when the disk text was indexed: snapshots from worker threads cannot be edited incrementally.
     const snapshot = parseDocument(uri, textDocument.text, textDocument.version);
     ctx.kb.upsert(snapshot, 'open');
-    changed();
+    ctx.diagnostics.opened(uri);
   });
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     const uri = canonicalUri(textDocument.uri);
@@ -133,7 +133,7 @@ export function registerDocuments(ctx: ServerContext, connection: Connection): v
       large.set(uri, { text: next.text, version, lines: null, timer: null, parsing: false });
     }
     ctx.kb.upsert(next, 'open');
-    ctx.diagnostics.edited();
+    ctx.diagnostics.edited(uri);
   });
   connection.onDidCloseTextDocument(async ({ textDocument }) => {
     const uri = canonicalUri(textDocument.uri);

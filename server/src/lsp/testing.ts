@@ -67,6 +67,10 @@ export interface StartOptions {
   sync?: boolean;
   capabilities?: ClientCapabilities;
   initializationOptions?: unknown;
+  /** The CLI bundle to run (default: dist/cli.js of this checkout). */
+  cli?: string;
+  /** Extra arguments for node (e.g. --max-old-space-size). */
+  nodeArgs?: string[];
 }
 
 type Waiter = { check: () => boolean; resolve: () => void; reject: (error: Error) => void };
@@ -74,6 +78,8 @@ type Waiter = { check: () => boolean; resolve: () => void; reject: (error: Error
 export class TestClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
   readonly publishCount = new Map<string, number>();
+  /** The document version the last diagnostics of each URI were computed for (open documents). */
+  readonly diagnosticsVersion = new Map<string, number>();
   readonly syncStatuses: SyncStatus[] = [];
   readonly logs: string[] = [];
   readonly progress: unknown[] = [];
@@ -102,6 +108,7 @@ export class TestClient {
     process.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p.diagnostics);
+      if (p.version !== undefined) this.diagnosticsVersion.set(p.uri, p.version);
       this.publishCount.set(p.uri, (this.publishCount.get(p.uri) ?? 0) + 1);
       this.poke();
     });
@@ -241,11 +248,12 @@ export class TestClient {
 
 /** Starts the server as a process and completes the initialize handshake. */
 export async function startServer(options: StartOptions = {}): Promise<TestClient> {
-  if (!fs.existsSync(CLI_BUNDLE)) throw new Error(`${CLI_BUNDLE} is missing: run "npm run build"`);
+  const cli = options.cli ?? CLI_BUNDLE;
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build"`);
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('KNOWLEDGE_')) delete env[key];
   Object.assign(env, options.env ?? {});
-  const child = spawn(process.execPath, [CLI_BUNDLE, 'lsp', '--stdio'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, 'lsp', '--stdio'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const client = new TestClient(connection, child, options.settings);
   client.syncEnabled = options.sync ?? false;

@@ -1,0 +1,148 @@
+/**
+ * The language server's targets, through a real LSP connection (the server
+ * started as a process, spoken to over stdio like an editor does):
+ *
+ * 1. Keystroke → publishDiagnostics on the 5,500-line file: server time (edit
+ *    arrival to diagnostics sent, measured by the server, `knowledge/stats`)
+ *    and end to end (the client's clock). Target p95 ≤ 10 ms of server time.
+ * 2. A generated 10,000-file workspace: cold index time (initialize → indexed)
+ *    and the server's peak memory (VmHWM). Targets ≤ 20 s, ≤ 500 MB.
+ * 3. On that workspace (> 100,000 atoms): hover latency on atoms (p95 ≤ 20 ms)
+ *    and workspace-symbol latency.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { STATS_REQUEST, type ServerStats } from '../../shared/src/protocol';
+import { startServer, type TestClient } from '../../server/src/lsp/testing';
+import { largeDocument, section } from './generate';
+
+const CLI = join(__dirname, 'cli.js');
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function summary(samples: number[]): string {
+  const s = [...samples].sort((a, b) => a - b);
+  return `p50 ${percentile(s, 50).toFixed(2)} ms · p95 ${percentile(s, 95).toFixed(2)} ms · max ${s[s.length - 1].toFixed(2)} ms (n=${s.length})`;
+}
+
+/** Peak resident memory of a process (Linux), in MiB. */
+function peakMiB(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function keystrokes(quick: boolean): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'kos-lsp-bench-'));
+  const client = await startServer({ folders: [root], cli: CLI });
+  try {
+    await client.indexed();
+    const text = largeDocument(5500);
+    const uri = pathToFileURL(join(root, 'large.md')).href;
+    let version = 1;
+    client.open(uri, text, version);
+    await client.waitFor(() => client.publishCount.has(uri), 'first diagnostics', 60_000);
+    await client.request<ServerStats>(STATS_REQUEST, { reset: true });
+    // Type a rule character by character at several places, one change per keystroke, waiting for each answer.
+    const lines = text.split('\n');
+    const typed = '- IF [[Region 7]] = Alberta THEN Withholding 7 = 12%\n';
+    const endToEnd: number[] = [];
+    const count = quick ? 150 : 600;
+    let line = 200;
+    let character = 0;
+    for (let k = 0; k < count; k++) {
+      if (k % typed.length === 0) {
+        line = 100 + ((k * 37) % (lines.length - 200));
+        character = 0;
+      }
+      const ch = typed[k % typed.length];
+      const t = performance.now();
+      version = client.change(uri, [{ range: { start: { line, character }, end: { line, character } }, text: ch }]);
+      const want = version;
+      await client.waitFor(() => client.diagnosticsVersion.get(uri) === want, `diagnostics for version ${want}`);
+      endToEnd.push(performance.now() - t);
+      if (ch === '\n') {
+        line++;
+        character = 0;
+      } else character++;
+    }
+    const stats = await client.request<ServerStats>(STATS_REQUEST, {});
+    console.log(`\nLSP keystroke → publishDiagnostics on ${lines.length} lines: server ${summary(stats.editLatencies)}`);
+    console.log(`LSP keystroke → publishDiagnostics, end to end (client clock, JSON-RPC over stdio): ${summary(endToEnd)}`);
+  } finally {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function workspace(quick: boolean): Promise<void> {
+  const files = quick ? 1000 : 10_000;
+  const root = mkdtempSync(join(tmpdir(), 'kos-lsp-bench-ws-'));
+  let client: TestClient | undefined;
+  try {
+    let bytes = 0;
+    for (let f = 0; f < files; f++) {
+      const dir = join(root, 'domains', `d${f % 20}`, `g${Math.floor(f / 500)}`);
+      if (f % 500 < 20) mkdirSync(dir, { recursive: true });
+      const body = `# File ${f}\n\n${section(f * 3)}${section(f * 3 + 1)}${section(f * 3 + 2)}`;
+      bytes += body.length;
+      writeFileSync(join(dir, `f${f}.md`), body);
+    }
+    const t = performance.now();
+    client = await startServer({ folders: [root], cli: CLI });
+    const pid = client.process.pid!;
+    await client.waitFor(() => client!.logs.some((l) => /^indexed \d+ files/.test(l)), 'indexing', 600_000);
+    const indexMs = performance.now() - t;
+    // The first diagnostics of every file: the index is complete and checked.
+    const stats = await client.request<ServerStats>(STATS_REQUEST, {});
+    console.log(
+      `\nLSP cold index of ${files} files (${(bytes / 1024 / 1024).toFixed(1)} MiB): ${(indexMs / 1000).toFixed(1)} s to indexed; ` +
+        `${stats.documents.disk} documents; peak memory ${peakMiB(pid)?.toFixed(0) ?? '?'} MiB (VmHWM), heap used ${(stats.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB`,
+    );
+
+    // Hover on atom definitions and references across the workspace.
+    const hovers: number[] = [];
+    let answered = 0;
+    for (let i = 0; i < (quick ? 100 : 400); i++) {
+      const f = (i * 7919) % files;
+      const uri = pathToFileURL(join(root, 'domains', `d${f % 20}`, `g${Math.floor(f / 500)}`, `f${f}.md`)).href;
+      const n = f * 3 + (i % 3);
+      // Line of `- **Rate n**` in section (i % 3) of the file: 2 header lines + 22 lines per section + 4.
+      const line = 2 + (i % 3) * 22 + 4;
+      const t0 = performance.now();
+      const hover = await client.request<{ contents: unknown } | null>('textDocument/hover', {
+        textDocument: { uri },
+        position: { line, character: 5 },
+      });
+      hovers.push(performance.now() - t0);
+      if (hover && JSON.stringify(hover.contents).includes(`Rate ${n}`)) answered++;
+    }
+    console.log(`LSP hover on atoms (impact, 3 hops) with the workspace indexed: ${summary(hovers)}; ${answered}/${hovers.length} hovers named their atom`);
+
+    const queries = ['rate 12', 'thresh', 'withholding 99', 'region', 'effective date 1234', 'qbc', 'file 7'];
+    const symbols: number[] = [];
+    let found = 0;
+    for (let i = 0; i < (quick ? 35 : 140); i++) {
+      const t0 = performance.now();
+      const result = await client.request<unknown[] | null>('workspace/symbol', { query: queries[i % queries.length] });
+      symbols.push(performance.now() - t0);
+      found += result?.length ? 1 : 0;
+    }
+    console.log(`LSP workspace/symbol on ${files} files: ${summary(symbols)}; ${found}/${symbols.length} queries found symbols`);
+  } finally {
+    await client?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export async function benchLsp(quick: boolean): Promise<void> {
+  await keystrokes(quick);
+  await workspace(quick);
+}
