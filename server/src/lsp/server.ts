@@ -38,6 +38,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   const env = options.env ?? process.env;
   let kb = new KnowledgeBase('default');
   let progress: WorkDoneProgressServerReporter | null = null;
+  let lastIndexFlush = 0;
   const client: ClientInfo = {
     folders: [],
     markdown: false,
@@ -52,10 +53,16 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   const settings = new Settings(connection, () => client.configuration, settingsFromEnv(env));
   const diagnostics = new DiagnosticsPublisher(connection, () => kb);
   const indexer = new Indexer(() => kb, {
-    jobs: options.jobs ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+    // The server's own thread mostly waits while workers parse: one worker per core.
+    jobs: options.jobs ?? Math.max(1, Math.min(4, os.availableParallelism())),
     log,
     onBatch: ({ done, total }) => {
-      diagnostics.schedule();
+      // Checking every touched domain after each batch would cost more than the parse: publish about once a second.
+      const now = performance.now();
+      if (done === total || now - lastIndexFlush > 1000) {
+        lastIndexFlush = now;
+        diagnostics.schedule();
+      }
       if (progress && total > 0) progress.report(Math.round((done / total) * 100), `${done}/${total} files`);
     },
   });
