@@ -580,3 +580,13 @@ export function withVersion(doc: DocumentSnapshot, version: number): DocumentSna
   if (lines) lineIndexes.set(next, lines);
   return next;
 }
+
+/**
+ * Drops what `applyEdits` keeps to edit a snapshot incrementally (the parse
+ * segments and per-block extraction): documents only read from disk are never
+ * edited, and that state is most of a snapshot's memory. `applyEdits` on such
+ * a snapshot re-parses it fully.
+ */
+export function forgetIncremental(doc: DocumentSnapshot): void {
+  state.delete(doc);
+}

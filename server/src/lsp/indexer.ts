@@ -9,7 +9,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { parseDocument } from '../core/document';
+import { forgetIncremental, parseDocument } from '../core/document';
 import { discoverFiles } from '../cli/files';
 import { nodeFileSystem, type FileSystem } from '../cli/fileSystem';
 import { parseHere, parseInWorkers, type ParseOutcome } from '../cli/parse';
@@ -93,7 +93,11 @@ export class Indexer {
       outcomes.forEach((outcome, j) => {
         const uri = tasks[j].uri;
         if (kb.origin(uri) === 'open') return;
-        if ('snapshot' in outcome) kb.upsert(outcome.snapshot, 'disk');
+        if ('snapshot' in outcome) {
+          // Disk documents are never edited in place (opening one parses it again): keep no incremental state.
+          forgetIncremental(outcome.snapshot);
+          kb.upsert(outcome.snapshot, 'disk');
+        }
         else this.options.log(`skipped ${uri}: the parser failed: ${outcome.error}`);
       });
       this.running = { done: Math.min(files.length, i + batch), total: files.length };
@@ -137,7 +141,9 @@ export class Indexer {
     if (this.kb().origin(uri) === 'open') return 'ignored';
     const current = this.kb().get(uri);
     if (current && current.text === decoded.text) return 'ignored';
-    this.kb().upsert(parseDocument(uri, decoded.text), 'disk');
+    const snapshot = parseDocument(uri, decoded.text);
+    forgetIncremental(snapshot);
+    this.kb().upsert(snapshot, 'disk');
     return 'updated';
   }
 
