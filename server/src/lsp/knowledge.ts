@@ -35,6 +35,8 @@ export interface Occurrence {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+/** Documents written to the in-memory graph between two looks at the message queue. */
+const GRAPH_SLICE = 50;
 
 interface Entry {
   snapshot: DocumentSnapshot;
@@ -51,6 +53,7 @@ export class KnowledgeBase {
   private readonly indexed = new Map<string, { domain: string; keys: string[]; snapshot: DocumentSnapshot }>();
   private readonly staleNames = new Set<string>();
   private readonly staleGraph = new Set<string>();
+  private graphing: Promise<MemoryGraphStore> | null = null;
   private readonly graphed = new Set<string>();
   private readonly members = new Map<string, Set<string>>();
   private readonly touched = new Set<string>();
@@ -214,17 +217,31 @@ export class KnowledgeBase {
     return doc ? toRange(doc, o.blockId, o.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   }
 
-  /** The in-memory graph, brought up to date with every document. */
-  async currentGraph(): Promise<MemoryGraphStore> {
-    const uris = [...this.staleGraph];
-    this.staleGraph.clear();
-    for (const uri of uris) {
-      const doc = this.get(uri);
-      if (doc) {
-        await this.graph.replaceDocument(this.tenant, toGraph(this.tenant, doc));
-        this.graphed.add(uri);
-      } else if (this.graphed.delete(uri)) {
-        await this.graph.removeDocument(this.tenant, documentId(this.tenant, uri));
+  /**
+   * The in-memory graph, brought up to date with every document. The first
+   * question after indexing writes the whole workspace: that catch-up yields
+   * to other messages every `GRAPH_SLICE` documents, and callers arriving
+   * meanwhile wait for the same catch-up (never a half-written graph).
+   */
+  currentGraph(): Promise<MemoryGraphStore> {
+    this.graphing ??= this.catchUpGraph().finally(() => (this.graphing = null));
+    return this.graphing;
+  }
+
+  private async catchUpGraph(): Promise<MemoryGraphStore> {
+    let written = 0;
+    while (this.staleGraph.size > 0) {
+      const uris = [...this.staleGraph];
+      this.staleGraph.clear();
+      for (const uri of uris) {
+        const doc = this.get(uri);
+        if (doc) {
+          await this.graph.replaceDocument(this.tenant, toGraph(this.tenant, doc));
+          this.graphed.add(uri);
+        } else if (this.graphed.delete(uri)) {
+          await this.graph.removeDocument(this.tenant, documentId(this.tenant, uri));
+        }
+        if (++written % GRAPH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     }
     return this.graph;

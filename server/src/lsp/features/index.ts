@@ -1,9 +1,12 @@
 /** Every feature of the language server, in registration order. */
 import type { Feature } from '../context';
 import { codeActionsFeature } from './codeActions';
+import { codeLensFeature } from './codeLens';
 import { completionFeature } from './completion';
 import { definitionFeature } from './definition';
 import { documentSymbolsFeature } from './documentSymbols';
+import { hoverFeature } from './hover';
+import { impactGraphFeature } from './impactGraph';
 import { referencesFeature } from './references';
 import { renameFeature } from './rename';
 import { semanticTokensFeature } from './semanticTokens';
@@ -22,4 +25,7 @@ export const FEATURES: Feature[] = [
   completionFeature,
   codeActionsFeature,
   semanticTokensFeature,
+  hoverFeature,
+  codeLensFeature,
+  impactGraphFeature,
 ];
