@@ -1,0 +1,27 @@
+/**
+ * How the extension starts the language server: `dist/cli.js lsp`, forked by
+ * vscode-languageclient over Node IPC (the client appends `--node-ipc` and
+ * `--clientProcessId=<pid>`, which `kos lsp` accepts), with the embedded
+ * database in the workspace's storage folder. Pure, so a test starts the
+ * server exactly this way without VS Code.
+ */
+
+/** The bundle that carries the CLI and the language server, relative to the extension's folder. */
+export const SERVER_MODULE = 'dist/cli.js';
+
+/** Arguments before the ones the language client appends. */
+export const SERVER_ARGS: readonly string[] = ['lsp'];
+
+/** What vscode-languageclient appends for `TransportKind.ipc` (see its `node/main.js`). */
+export function clientAppendedArgs(clientPid: number): string[] {
+  return ['--node-ipc', `--clientProcessId=${clientPid}`];
+}
+
+/**
+ * The server's extra environment: `KNOWLEDGE_HOME` (where PGlite keeps its
+ * data) is the extension's storage folder for the workspace, unless the user
+ * set it (then the extension shares the command line's store).
+ */
+export function serverEnv(storageFolder: string, env: Record<string, string | undefined>): Record<string, string> {
+  return { KNOWLEDGE_HOME: env.KNOWLEDGE_HOME?.trim() || storageFolder };
+}
