@@ -38,7 +38,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   const env = options.env ?? process.env;
   let kb = new KnowledgeBase('default');
   let progress: WorkDoneProgressServerReporter | null = null;
-  let lastIndexFlush = 0;
+  let lastIndexFlush = performance.now();
   const client: ClientInfo = {
     folders: [],
     markdown: false,
@@ -57,9 +57,10 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     jobs: options.jobs ?? Math.max(1, Math.min(4, os.availableParallelism())),
     log,
     onBatch: ({ done, total }) => {
-      // Checking every touched domain after each batch would cost more than the parse: publish about once a second.
+      // Checking every touched domain after each batch costs more than the parse (the domains grow with every
+      // batch): while indexing, publish every 10 s, and at the end.
       const now = performance.now();
-      if (done === total || now - lastIndexFlush > 1000) {
+      if (done === total || now - lastIndexFlush > 10_000) {
         lastIndexFlush = now;
         diagnostics.schedule();
       }
