@@ -60,7 +60,7 @@ export function impactOf(ctx: ServerContext, domain: string, key: string, depth:
   cache.renew(stampOf(ctx));
   const hit = cache.answers.get(cacheKey);
   if (hit) return hit;
-  const answer = answerImpact(ctx, cache, cacheKey, tenant, id, d, options.budgetMs ?? defaultBudget());
+  const answer = answerImpact(ctx, cache, cacheKey, tenant, domain, id, d, options.budgetMs ?? defaultBudget());
   cache.answers.set(cacheKey, answer);
   // Fallbacks for a slow or failing Neo4j, and failures, are not kept: the next question asks Neo4j again.
   answer.then(
@@ -79,6 +79,7 @@ async function answerImpact(
   cache: AnswerCache,
   cacheKey: string,
   tenant: string,
+  domain: string,
   id: string,
   depth: number,
   budgetMs: number,
@@ -110,7 +111,7 @@ async function answerImpact(
           : `Neo4j failed: ${outcome.message}`;
     if (outcome.kind !== 'value') cache.noteFallback(ctx, fallback);
   }
-  const graph = await ctx.kb.currentGraph();
+  const graph = await ctx.kb.currentGraph(domain);
   const impact = await graph.impact(tenant, id, depth);
   return { impact, source: 'memory', ...(fallback !== undefined ? { fallback } : {}) };
 }
@@ -160,7 +161,11 @@ export function keepMemoryGraphWarm(ctx: ServerContext): void {
     timer = setTimeout(() => {
       timer = null;
       if (ctx.indexer.progress() || teamGraph(ctx)) return;
-      ctx.kb.currentGraph().catch((error: unknown) => ctx.log(`impact: the in-memory graph failed to update: ${String(error)}`));
+      // Domain by domain: a hover queues behind one domain's catch-up at most, not the whole workspace's.
+      void (async () => {
+        for (const domain of ctx.kb.domains()) await ctx.kb.currentGraph(domain);
+        await ctx.kb.currentGraph();
+      })().catch((error: unknown) => ctx.log(`impact: the in-memory graph failed to update: ${String(error)}`));
     }, WARM_AFTER_MS);
     timer.unref();
   });

@@ -53,7 +53,7 @@ export class KnowledgeBase {
   private readonly indexed = new Map<string, { domain: string; keys: string[]; snapshot: DocumentSnapshot }>();
   private readonly staleNames = new Set<string>();
   private readonly staleGraph = new Set<string>();
-  private graphing: Promise<MemoryGraphStore> | null = null;
+  private graphQueue: Promise<unknown> = Promise.resolve();
   private readonly graphed = new Set<string>();
   private readonly members = new Map<string, Set<string>>();
   private readonly touched = new Set<string>();
@@ -218,22 +218,30 @@ export class KnowledgeBase {
   }
 
   /**
-   * The in-memory graph, brought up to date with every document. The first
-   * question after indexing writes the whole workspace: that catch-up yields
-   * to other messages every `GRAPH_SLICE` documents, and callers arriving
-   * meanwhile wait for the same catch-up (never a half-written graph).
+   * The in-memory graph, brought up to date with every document — or, given
+   * a domain, with that domain's documents (an atom's impact never leaves its
+   * domain, so a hover waits for its domain only). The first question after
+   * indexing writes many documents: the catch-up yields to other messages
+   * every `GRAPH_SLICE` documents, and catch-ups run one after the other, so
+   * no caller ever reads a half-written document.
    */
-  currentGraph(): Promise<MemoryGraphStore> {
-    this.graphing ??= this.catchUpGraph().finally(() => (this.graphing = null));
-    return this.graphing;
+  currentGraph(domain?: string): Promise<MemoryGraphStore> {
+    const run = this.graphQueue.then(() => this.catchUpGraph(domain));
+    this.graphQueue = run.catch(() => undefined);
+    return run;
   }
 
-  private async catchUpGraph(): Promise<MemoryGraphStore> {
+  private async catchUpGraph(domain: string | undefined): Promise<MemoryGraphStore> {
     let written = 0;
-    while (this.staleGraph.size > 0) {
-      const uris = [...this.staleGraph];
-      this.staleGraph.clear();
+    const wanted = (uri: string) => {
+      const doc = this.get(uri);
+      return doc === undefined || domain === undefined || doc.domain === domain;
+    };
+    for (;;) {
+      const uris = [...this.staleGraph].filter(wanted);
+      if (uris.length === 0) break;
       for (const uri of uris) {
+        this.staleGraph.delete(uri);
         const doc = this.get(uri);
         if (doc) {
           await this.graph.replaceDocument(this.tenant, toGraph(this.tenant, doc));
