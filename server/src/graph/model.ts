@@ -280,7 +280,8 @@ function valueless(id: string, domain: string): AtomNode {
   };
 }
 
-function atomType(value: Value): AtomType {
+/** The seed's atom type of a value. */
+export function atomType(value: Value): AtomType {
   switch (value.kind) {
     case 'number':
       return 'NumberAtom';

@@ -14,7 +14,7 @@ import type { GraphStore } from '../graph/store';
 import type { SqlClient } from '../persistence/sql/client';
 import { redactSecrets } from '../persistence/sql/client';
 import { tenant as toTenant } from '../persistence/sql/tenant';
-import { redactConfigSecrets, type KnowledgeConfig } from '../sync/config';
+import { passwordOf, redactConfigSecrets, type KnowledgeConfig } from '../sync/config';
 import { openGraph, openSql } from '../sync/stores';
 import type { ResolvedSettings } from './settings';
 
@@ -59,15 +59,6 @@ export function storesConfig(
   const config: KnowledgeConfig = { tenant: t, postgres, neo4j, secrets: secretList };
   const pgLabel = postgres.kind === 'pg' ? 'PostgreSQL' : 'PGlite';
   return { ok: true, config, label: neo4j ? `${pgLabel} + Neo4j` : pgLabel };
-}
-
-function passwordOf(url: string | null): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class Stores {

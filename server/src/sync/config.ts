@@ -72,7 +72,8 @@ function checkUrl(name: string, url: string): string {
   return url;
 }
 
-function passwordOf(url: string | undefined): string | undefined {
+/** The password in a URL's user info, decoded; undefined when there is none. */
+export function passwordOf(url: string | null | undefined): string | undefined {
   if (!url) return undefined;
   try {
     return decodeURIComponent(new URL(url).password) || undefined;

@@ -29,7 +29,8 @@ import {
   type Range,
 } from 'vscode-languageserver/node';
 import { lineIndex, type DocumentSnapshot } from '../../core/document';
-import { normalizeName, type AtomDefinition, type AtomType, type Value } from '../../core/model';
+import { normalizeName, type AtomDefinition, type Value } from '../../core/model';
+import { atomType } from '../../graph/model';
 import { isRuleKeyword, ruleTokens, type RuleToken } from '../../core/rules';
 import type { Feature, ServerContext } from '../context';
 import { canonicalUri } from '../indexer';
@@ -96,15 +97,14 @@ function definitionsByBlock(doc: DocumentSnapshot): Map<string, AtomDefinition> 
   return map;
 }
 
-const ATOM_TYPES: Record<Value['kind'], AtomType> = { number: 'NumberAtom', date: 'DateAtom', boolean: 'BooleanAtom', text: 'TextAtom', json: 'JSONAtom' };
 
 /** `NumberAtom · 10%`, `TextAtom · one of Quebec, Ontario`, `not defined`. */
 export function atomDetail(a: Pick<AtomInfo, 'definition'>): string {
   const d = a.definition;
   if (!d) return 'not defined · used in rules';
-  if (d.oneOf) return `${ATOM_TYPES[d.oneOf[0]?.kind ?? 'text']} · one of ${shorten(d.oneOf.map((v) => v.canonical).join(', '))}`;
+  if (d.oneOf) return `${d.oneOf[0] ? atomType(d.oneOf[0]) : 'TextAtom'} · one of ${shorten(d.oneOf.map((v) => v.canonical).join(', '))}`;
   if (!d.value) return 'no value';
-  return `${ATOM_TYPES[d.value.kind]} · ${shorten(d.value.canonical)}`;
+  return `${atomType(d.value)} · ${shorten(d.value.canonical)}`;
 }
 
 function shorten(s: string): string {

@@ -18,6 +18,7 @@
 import type { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { blockById, toRange, type DocumentSnapshot } from '../../core/document';
 import type { AtomDefinition, AtomType, Molecule, Range, Value } from '../../core/model';
+import { atomType } from '../../graph/model';
 import { rolesOf } from '../../graph/molecules';
 import type { Feature, ServerContext } from '../context';
 import {
@@ -148,22 +149,7 @@ function impactSection(ctx: ServerContext, f: Formatter, text: Text, answer: Imp
 
 function typeOf(d: AtomDefinition): AtomType {
   const value = d.value ?? d.oneOf?.[0];
-  return value ? atomTypeOf(value) : 'TextAtom';
-}
-
-function atomTypeOf(value: Value): AtomType {
-  switch (value.kind) {
-    case 'number':
-      return 'NumberAtom';
-    case 'date':
-      return 'DateAtom';
-    case 'boolean':
-      return 'BooleanAtom';
-    case 'text':
-      return 'TextAtom';
-    case 'json':
-      return 'JSONAtom';
-  }
+  return value ? atomType(value) : 'TextAtom';
 }
 
 function valueText(f: Formatter, d: AtomDefinition): string {
@@ -241,7 +227,7 @@ function valueAt(doc: DocumentSnapshot, offset: number): DocumentSnapshot['extra
 
 function valueHover(f: Formatter, x: DocumentSnapshot['extracted'][number]): Text {
   const text = new Text();
-  text.line(`${f.code(x.value.canonical)} · ${atomTypeOf(x.value)}`);
+  text.line(`${f.code(x.value.canonical)} · ${atomType(x.value)}`);
   text.line(`Found in prose · heuristic · confidence ${Number(x.confidence.toFixed(2))}`);
   text.line(`Rules cannot use it until it is named: ${f.code(`- **Name**: ${x.value.raw}`)}`);
   return text;

@@ -4,10 +4,11 @@
  * editor would, and the diagnostic must then go away. Conflicts offer a
  * command that opens the other rule.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CodeAction, Diagnostic, Position, TextEdit } from 'vscode-languageserver-protocol';
 import { COMMANDS } from '../../../../shared/src/protocol';
-import { startServer, workspaceOf, type TestClient } from '../testing';
+import { type TestClient } from '../testing';
+import { onCleanup, serve } from './serve';
 
 const RATES = `# Rates
 
@@ -23,16 +24,9 @@ const RATES = `# Rates
 See also [[Brand New Thing]].
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
-async function serve(files: Record<string, string>) {
-  const ws = workspaceOf(files);
-  const client = await startServer({ folders: [ws.root] });
-  cleanups.push(ws.cleanup, () => client.stop());
-  await client.indexed();
+async function serveAt(files: Record<string, string>) {
+  const { ws, client } = await serve(files);
   return { client, uri: ws.uri };
 }
 
@@ -76,7 +70,7 @@ const byName = (diags: Diagnostic[], code: string, name: string) => {
 
 describe('quick fixes for unknown names', () => {
   it('corrects a near miss to the name the checker suggests', async () => {
-    const { client, uri } = await serve({ 'domains/tax/rates.md': RATES });
+    const { client, uri } = await serveAt({ 'domains/tax/rates.md': RATES });
     const rates = uri('domains/tax/rates.md');
     const diags = await client.diagnosticsFor(rates, (d) => d.filter((x) => x.code === 'unknown-atom').length === 2);
     const typo = byName(diags, 'unknown-atom', 'Quebec Tax Rat');
@@ -91,7 +85,7 @@ describe('quick fixes for unknown names', () => {
   });
 
   it('defines a missing name at the end of the Definitions section', async () => {
-    const { client, uri } = await serve({ 'domains/tax/rates.md': RATES });
+    const { client, uri } = await serveAt({ 'domains/tax/rates.md': RATES });
     const rates = uri('domains/tax/rates.md');
     const diags = await client.diagnosticsFor(rates, (d) => d.some((x) => x.code === 'unknown-atom'));
     const actions = await actionsFor(client, rates, byName(diags, 'unknown-atom', 'Brand New Thing'));
@@ -104,7 +98,7 @@ describe('quick fixes for unknown names', () => {
   it('defines a missing REQUIRES name after the last definition, or at the end of a document without one', async () => {
     const withDefinition = '# Forms\n\n- **Form T4RSP**: yes\n\nSome text.\n\n- [[Withdrawal]] REQUIRES [[SIN]], [[Form T4RSP]]\n';
     const without = '# Forms\n\n- [[Withdrawal]] REQUIRES [[Proof]]';
-    const { client, uri } = await serve({ 'domains/tax/forms.md': withDefinition, 'domains/tax/bare.md': without });
+    const { client, uri } = await serveAt({ 'domains/tax/forms.md': withDefinition, 'domains/tax/bare.md': without });
     const forms = uri('domains/tax/forms.md');
     const [missing] = await client.diagnosticsFor(forms, (d) => d.some((x) => x.code === 'requires-missing'));
     const [define] = await actionsFor(client, forms, missing);
@@ -122,7 +116,7 @@ describe('quick fixes for unknown names', () => {
 
   it('corrects a value outside a one-of list to the member the checker suggests', async () => {
     const text = '# Q\n\n- **Jurisdiction**: one of Quebec, Ontario\n- IF [[Jurisdiction]] = Quebek THEN [[Rate]] = 1%\n';
-    const { client, uri } = await serve({ 'domains/tax/q.md': text });
+    const { client, uri } = await serveAt({ 'domains/tax/q.md': text });
     const q = uri('domains/tax/q.md');
     const [violation] = await client.diagnosticsFor(q, (d) => d.some((x) => x.code === 'constraint-violation'));
     const actions = await actionsFor(client, q, violation);
@@ -132,7 +126,7 @@ describe('quick fixes for unknown names', () => {
   });
 
   it('offers nothing when only refactorings are asked for', async () => {
-    const { client, uri } = await serve({ 'domains/tax/rates.md': RATES });
+    const { client, uri } = await serveAt({ 'domains/tax/rates.md': RATES });
     const rates = uri('domains/tax/rates.md');
     const [first] = await client.diagnosticsFor(rates, (d) => d.some((x) => x.code === 'unknown-atom'));
     expect(await actionsFor(client, rates, first, ['refactor'])).toEqual([]);
@@ -142,7 +136,7 @@ describe('quick fixes for unknown names', () => {
 
 describe('quick fixes for conflicts', () => {
   it('opens the conflicting rule in the other file, and the rule that makes one redundant', async () => {
-    const { client, uri } = await serve({
+    const { client, uri } = await serveAt({
       'domains/tax/rates.md': '# Rates\n\n- IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 10% {block}\n',
       'domains/tax/other.md': '# Other\n\nIntro.\n\n- IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 5% {block}\n',
       'domains/tax/same.md': '# Same\n\n- IF [[Province]] = Ontario THEN [[Bonus]] = 1%\n- IF [[Province]] = Ontario THEN [[Bonus]] = 1%\n',

@@ -4,10 +4,11 @@
  * above rules in conflict, the `knowledge.showLocations` command's
  * arguments, and the refresh request when an edit elsewhere changes a count.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CodeLens, Location } from 'vscode-languageserver-protocol';
 import { COMMANDS } from '../../../../shared/src/protocol';
-import { positionOf, startServer, workspaceOf, type TestClient } from '../testing';
+import { positionOf, type TestClient } from '../testing';
+import { onCleanup, serve } from './serve';
 
 /** A feeds R1 (setting B) in alpha.md; B feeds R2 in beta.md. */
 const ALPHA = `# Alpha
@@ -29,18 +30,7 @@ const OTHER = `# Other rates
 - IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 5% {block}
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
-async function serve(files: Record<string, string>) {
-  const ws = workspaceOf(files);
-  const client = await startServer({ folders: [ws.root] });
-  cleanups.push(ws.cleanup, () => client.stop());
-  await client.indexed();
-  return { ws, client };
-}
 
 const lenses = (client: TestClient, uri: string) => client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
 const resolve = (client: TestClient, lens: CodeLens) => client.request<CodeLens>('codeLens/resolve', lens);

@@ -1,8 +1,9 @@
 /** Diagnostics over a real LSP connection: published while typing, in every file a finding reaches, never stale. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, workspaceOf, type TestClient } from '../testing';
+import { describe, expect, it } from 'vitest';
+import { type TestClient } from '../testing';
+import { onCleanup, serve } from './serve';
 
 const RATES = `# Rates
 
@@ -13,18 +14,7 @@ const OTHER = `# Other rates
 - IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 5% {block}
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
-async function serve(files: Record<string, string>) {
-  const ws = workspaceOf(files);
-  const client = await startServer({ folders: [ws.root] });
-  cleanups.push(ws.cleanup, () => client.stop());
-  await client.indexed();
-  return { ws, client };
-}
 
 const codes = (c: TestClient, uri: string) => (c.diagnostics.get(uri) ?? []).map((d) => d.code);
 

@@ -4,7 +4,7 @@
  * links to each rule — rules with their conflicts, plain-text clients,
  * hostile names, and (with a real Neo4j) answers from the team graph.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
 import { COMMANDS, type KnowledgeSettings, type SyncStatus } from '../../../../shared/src/protocol';
 import { parseDocument } from '../../core/document';
@@ -18,7 +18,8 @@ import type { ServerContext } from '../context';
 import { hoverAt } from '../features/hover';
 import { KnowledgeBase } from '../knowledge';
 import { DEFAULT_SETTINGS } from '../settings';
-import { CLIENT_CAPABILITIES, positionOf, startServer, workspaceOf, type StartOptions, type TestClient } from '../testing';
+import { CLIENT_CAPABILITIES, positionOf, type TestClient } from '../testing';
+import { onCleanup, serve } from './serve';
 
 /** A feeds R1 (setting B) in alpha.md; B feeds R2 (setting C) in beta.md. */
 const ALPHA = `# Alpha
@@ -39,18 +40,7 @@ const OTHER = `# Other rates
 - IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 5% {warn}
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
-async function serve(files: Record<string, string>, options: Omit<StartOptions, 'folders'> = {}) {
-  const ws = workspaceOf(files);
-  const client = await startServer({ folders: [ws.root], ...options });
-  cleanups.push(ws.cleanup, () => client.stop());
-  await client.indexed();
-  return { ws, client };
-}
 
 /** The hover with the cursor `offset` characters into the `n`th `needle` of `text`. */
 async function hover(client: TestClient, uri: string, text: string, needle: string, offset = 1, n = 0): Promise<Hover | null> {
@@ -239,14 +229,14 @@ describe.runIf(neo4j)('hover with Neo4j', () => {
   it('answers from Neo4j once synced, including documents only the team graph has', async () => {
     const t = uniqueTenant('hover');
     const graph = await openNeo4jGraphStore(neo4j!);
-    cleanups.push(async () => {
+    onCleanup(async () => {
       await graph.clearTenant(t.id);
       await graph.close();
     });
     // PostgreSQL when there is one (quicker to start than the embedded PGlite).
     const postgres = process.env.KNOWLEDGE_TEST_POSTGRES_URL;
     if (postgres) {
-      cleanups.push(async () => {
+      onCleanup(async () => {
         const sql = createPgClient(postgres, { max: 1 });
         await dropTenant(sql, t).catch(() => undefined);
         await sql.close();

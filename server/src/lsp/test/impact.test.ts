@@ -4,7 +4,7 @@
  * the time budget and the fallbacks, the cache and what invalidates it, rules
  * only the team graph knows, and the impact graph's edges for those.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../core/document';
 import { toGraph } from '../../graph/model';
 import type { GraphStore, Impact } from '../../graph/store';
@@ -15,6 +15,7 @@ import type { ServerContext, Services } from '../context';
 import { impactGraph } from '../features/impactGraph';
 import { describeSource, impactOf, placeOfRule } from '../impact';
 import { KnowledgeBase } from '../knowledge';
+import { onCleanup } from './serve';
 import { DEFAULT_SETTINGS } from '../settings';
 
 const ALPHA_URI = 'file:///ws/domains/tax/alpha.md';
@@ -24,10 +25,6 @@ const ALPHA = '# Alpha\n\n- **A**: 10%\n- IF [[A]] > 5% THEN [[B]] = 1 {block}\n
 const BETA = '# Beta\n\n- IF [[B]] = 1 THEN [[C]] = yes\n';
 const GAMMA = '# Gamma\n\n- [[A]] MUST BE <= 50%\n';
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 /** A server context with just what impact.ts reads: the knowledge base (alpha and beta), the services, settings and a log. */
 function contextWith(tenant: string, services: Services = {}): ServerContext & { logs: string[] } {
@@ -127,7 +124,7 @@ describe('impact answers with a team graph', () => {
       async function team() {
         const t = uniqueTenant('impact').id;
         const store = await backend.open();
-        cleanups.push(async () => {
+        onCleanup(async () => {
           await store.clearTenant(t);
           await store.close();
         });

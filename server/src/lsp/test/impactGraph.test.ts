@@ -3,9 +3,10 @@
  * an atom reaches (with hops, locations and conflicts), the edges between
  * them, the depth asked or configured, and null off an atom.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IMPACT_GRAPH_REQUEST, type ImpactGraphParams, type ImpactGraphResult } from '../../../../shared/src/protocol';
-import { positionOf, startServer, workspaceOf, type TestClient } from '../testing';
+import { positionOf, type TestClient } from '../testing';
+import { onCleanup, serve } from './serve';
 
 /**
  * A feeds R1 (with an exception) and R1b, which conflict over B; B feeds R2
@@ -24,18 +25,7 @@ const BETA = `# Beta
 - [[D]] REQUIRES [[C]]
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
-async function serve(files: Record<string, string>) {
-  const ws = workspaceOf(files);
-  const client = await startServer({ folders: [ws.root] });
-  cleanups.push(ws.cleanup, () => client.stop());
-  await client.indexed();
-  return { ws, client };
-}
 
 function graphAt(client: TestClient, uri: string, text: string, needle: string, offset: number, depth?: number): Promise<ImpactGraphResult> {
   const params: ImpactGraphParams = { textDocument: { uri }, position: positionOf(text, needle, offset), ...(depth ? { depth } : {}) };

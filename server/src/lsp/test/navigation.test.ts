@@ -6,12 +6,13 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Location, Range, TextDocumentEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { parseDocument } from '../../core/document';
 import { planRename, renameTarget } from '../features/rename';
 import { KnowledgeBase } from '../knowledge';
 import { CLIENT_CAPABILITIES, positionOf, startServer, workspaceOf, type StartOptions } from '../testing';
+import { onCleanup } from './serve';
 
 const RATES = `# RRSP Withholding
 
@@ -52,15 +53,11 @@ domain: payroll
 `;
 const FILES = { 'domains/tax/rates.md': RATES, 'domains/tax/tables.md': TABLES, 'domains/tax/forms.md': FORMS, 'payroll.md': PAY };
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 async function serve(options: Omit<StartOptions, 'folders'> = {}) {
   const ws = workspaceOf(FILES);
   const client = await startServer({ folders: [ws.root], ...options });
-  cleanups.push(ws.cleanup, () => client.stop());
+  onCleanup(ws.cleanup, () => client.stop());
   await client.indexed();
   const uris = { rates: ws.uri('domains/tax/rates.md'), tables: ws.uri('domains/tax/tables.md'), forms: ws.uri('domains/tax/forms.md'), pay: ws.uri('payroll.md') };
   return { ws, client, uris };

@@ -4,24 +4,14 @@
  * answering and its diagnostics stay correct (equal to what a fresh parse of
  * the final text gives).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../core/document';
 import { Workspace } from '../../core/workspace';
 import { STATS_REQUEST, type ServerStats } from '../../../../shared/src/protocol';
-import { startServer, workspaceOf, type TestClient } from '../testing';
+import { type TestClient } from '../testing';
+import { onCleanup, serve } from './serve';
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
-async function serve(files: Record<string, string> = {}) {
-  const ws = workspaceOf(files);
-  const client = await startServer({ folders: [ws.root] });
-  cleanups.push(ws.cleanup, () => client.stop());
-  await client.indexed();
-  return { ws, client };
-}
 
 const RULES = `# Rates
 

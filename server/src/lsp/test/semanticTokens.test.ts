@@ -7,12 +7,13 @@
  * document) are checked on the knowledge base directly: team documents need
  * a shared database to arrive over the wire.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SemanticTokens, SemanticTokensDelta } from 'vscode-languageserver-protocol';
 import { parseDocument } from '../../core/document';
 import { encodedTokens, LEGEND } from '../features/semanticTokens';
 import { KnowledgeBase } from '../knowledge';
-import { startServer, workspaceOf, type TestClient } from '../testing';
+import { type TestClient } from '../testing';
+import { onCleanup, serve } from './serve';
 
 const RATES = `# Rates
 
@@ -27,16 +28,9 @@ const RATES = `# Rates
 Prose about [[Base Rate]] and 10% stays prose, IF it says so.
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
-async function serve(files: Record<string, string>): Promise<{ client: TestClient; uri: (p: string) => string }> {
-  const ws = workspaceOf(files);
-  const client = await startServer({ folders: [ws.root] });
-  cleanups.push(ws.cleanup, () => client.stop());
-  await client.indexed();
+async function serveAt(files: Record<string, string>): Promise<{ client: TestClient; uri: (p: string) => string }> {
+  const { ws, client } = await serve(files);
   return { client, uri: ws.uri };
 }
 
@@ -89,7 +83,7 @@ async function full(client: TestClient, uri: string): Promise<SemanticTokens> {
 
 describe('semantic tokens over LSP', () => {
   it('colours keywords, operators, tags, names, values and one-of members, and leaves prose alone', async () => {
-    const { client, uri } = await serve({ 'domains/tax/rates.md': RATES });
+    const { client, uri } = await serveAt({ 'domains/tax/rates.md': RATES });
     const tokens = await full(client, uri('domains/tax/rates.md'));
     expect(render(RATES, tokens.data)).toEqual([
       '2:4 variable[declaration] Jurisdiction',
@@ -131,7 +125,7 @@ describe('semantic tokens over LSP', () => {
 
   it('splits a rule written over two lines into tokens per line, without the indentation', async () => {
     const text = '# Notes\n\n- IF [[Jurisdiction]] = Quebec\n  THEN [[Note]] = a long\n  text value\n';
-    const { client, uri } = await serve({ 'notes.md': text });
+    const { client, uri } = await serveAt({ 'notes.md': text });
     const tokens = await full(client, uri('notes.md'));
     expect(render(text, tokens.data)).toEqual([
       '2:2 keyword IF',
@@ -148,7 +142,7 @@ describe('semantic tokens over LSP', () => {
   });
 
   it('answers a delta that rebuilds the new list, after an edit', async () => {
-    const { client, uri } = await serve({ 'domains/tax/rates.md': RATES });
+    const { client, uri } = await serveAt({ 'domains/tax/rates.md': RATES });
     const rates = uri('domains/tax/rates.md');
     client.open(rates, RATES);
     const first = await full(client, rates);
@@ -179,7 +173,7 @@ describe('semantic tokens over LSP', () => {
 
   it('colours decision tables: header keywords and names, cell operators and values', async () => {
     const text = '# T\n\n- **Jurisdiction**: one of Quebec, Ontario\n\n| IF Jurisdiction | IF Amount | THEN Rate |\n| --- | --- | --- |\n| Quebec | <= $5,000 | 5% |\n';
-    const { client, uri } = await serve({ 't.md': text });
+    const { client, uri } = await serveAt({ 't.md': text });
     const tokens = await full(client, uri('t.md'));
     expect(render(text, tokens.data).slice(4)).toEqual([
       '4:2 keyword IF',

@@ -4,9 +4,10 @@
  * ranking of fuzzy matches, one result per atom, the cap, and answers that
  * follow edits.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DocumentSymbol, Range, SymbolInformation } from 'vscode-languageserver-protocol';
 import { positionOf, startServer, workspaceOf } from '../testing';
+import { onCleanup } from './serve';
 
 const RATES = `# RRSP Withholding
 
@@ -49,10 +50,6 @@ const RANKING = `# Ranking
 `;
 const MANY = `# Many\n\n${Array.from({ length: 250 }, (_, i) => `- **Item ${String(i).padStart(3, '0')}**: ${i}\n`).join('')}`;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 async function serve() {
   const ws = workspaceOf({
@@ -63,7 +60,7 @@ async function serve() {
     'domains/many/items.md': MANY,
   });
   const client = await startServer({ folders: [ws.root] });
-  cleanups.push(ws.cleanup, () => client.stop());
+  onCleanup(ws.cleanup, () => client.stop());
   await client.indexed();
   return { ws, client };
 }

@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMANDS, type SyncStatus } from '../../../../shared/src/protocol';
 import { openNeo4jGraphStore } from '../../graph/neo4j';
 import { MISSING_NEO4J, servicesRequired, testNeo4j } from '../../graph/testServices';
@@ -18,6 +18,7 @@ import { tenant, table } from '../../persistence/sql/tenant';
 import { uniqueTenant } from '../../persistence/testing';
 import { closedPort } from '../../sync/testing';
 import { startServer, workspaceOf, type TestClient } from '../testing';
+import { onCleanup } from './serve';
 
 const RATES = `# Rates
 
@@ -25,10 +26,6 @@ const RATES = `# Rates
 - IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 10% {block}
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 const last = (c: TestClient): SyncStatus | undefined => c.syncStatuses.at(-1);
 const synced = (c: TestClient) => c.waitFor(() => last(c)?.state === 'synced', `sync status 'synced' (now ${JSON.stringify(last(c))})`, 60_000);
@@ -41,7 +38,7 @@ if (!neo4j && servicesRequired) throw new Error(MISSING_NEO4J);
 describe('sync in embedded mode', () => {
   it('writes the workspace into PGlite under .knowledge/ and reports synced', async () => {
     const ws = workspaceOf({ 'domains/tax/rates.md': RATES });
-    cleanups.push(ws.cleanup);
+    onCleanup(ws.cleanup);
     const client = await startServer({ folders: [ws.root], sync: true });
     await synced(client);
     expect(client.syncStatuses.some((s) => s.state === 'pending')).toBe(true);
@@ -58,9 +55,9 @@ describe('sync in embedded mode', () => {
 
   it('says why sync is disabled for a bad tenant, and keeps answering', async () => {
     const ws = workspaceOf({ 'a.md': RATES.replace('- **Withholding Rate**: 10%\n', '- IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 5% {block}\n') });
-    cleanups.push(ws.cleanup);
+    onCleanup(ws.cleanup);
     const client = await startServer({ folders: [ws.root], sync: true, settings: { tenant: 'Bad Tenant!' } });
-    cleanups.push(() => client.stop());
+    onCleanup(() => client.stop());
     await client.waitFor(() => last(client)?.state === 'disabled', 'disabled status');
     expect((last(client) as { reason: string }).reason).toMatch(/knowledge\.tenant: invalid tenant id/);
     await client.diagnosticsFor(ws.uri('a.md'), (d) => d.some((x) => x.code === 'rule-conflict'));
@@ -79,7 +76,7 @@ describe.runIf(pgUrl && neo4j)('sync to PostgreSQL and Neo4j', () => {
     const t = uniqueTenant('lsp');
     const sql = createPgClient(pgUrl!, { max: 2 });
     const graph = await openNeo4jGraphStore(neo4j!);
-    cleanups.push(async () => {
+    onCleanup(async () => {
       await dropTenant(sql, t).catch(() => undefined);
       await sql.close();
       await graph.clearTenant(t.id);
@@ -91,9 +88,9 @@ describe.runIf(pgUrl && neo4j)('sync to PostgreSQL and Neo4j', () => {
   it('writes edits to PostgreSQL and the graph to Neo4j, debounced, and reports pending then synced', async () => {
     const { t, sql, graph } = await withTenant();
     const ws = workspaceOf({ 'domains/tax/rates.md': RATES });
-    cleanups.push(ws.cleanup);
+    onCleanup(ws.cleanup);
     const client = await startServer({ folders: [ws.root], sync: true, settings: settingsFor(t.id) });
-    cleanups.push(() => client.stop());
+    onCleanup(() => client.stop());
     await synced(client);
     expect(last(client)).toEqual({ state: 'synced', store: 'PostgreSQL + Neo4j' });
     const uri = ws.uri('domains/tax/rates.md');
@@ -114,7 +111,7 @@ describe.runIf(pgUrl && neo4j)('sync to PostgreSQL and Neo4j', () => {
   it('reports offline with a reason (and no password) when the databases are unreachable at start, and answers anyway', async () => {
     const port = await closedPort();
     const ws = workspaceOf({ 'a.md': RATES + '- IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 5% {block}\n' });
-    cleanups.push(ws.cleanup);
+    onCleanup(ws.cleanup);
     const secret = 'hunter2-do-not-show';
     const client = await startServer({
       folders: [ws.root],
@@ -122,7 +119,7 @@ describe.runIf(pgUrl && neo4j)('sync to PostgreSQL and Neo4j', () => {
       settings: { ...settingsFor('nobody', { postgres: `postgres://alice@127.0.0.1:${port}/test` }), sync: { debounceMs: 50 } },
       initializationOptions: { secrets: { postgresPassword: secret, neo4jPassword: secret } },
     });
-    cleanups.push(() => client.stop());
+    onCleanup(() => client.stop());
     await client.waitFor(() => last(client)?.state === 'offline', 'offline status');
     const status = last(client) as Extract<SyncStatus, { state: 'offline' }>;
     expect(status.reason).toMatch(/^PostgreSQL unavailable: .*ECONNREFUSED/);
@@ -135,14 +132,14 @@ describe.runIf(pgUrl && neo4j)('sync to PostgreSQL and Neo4j', () => {
   it('keeps edits pending while PostgreSQL is away mid-session and writes them when it is back', async () => {
     const { t, sql } = await withTenant();
     const proxy = await tcpProxy(new URL(pgUrl!));
-    cleanups.push(() => proxy.close());
+    onCleanup(() => proxy.close());
     const ws = workspaceOf({ 'rates.md': RATES });
-    cleanups.push(ws.cleanup);
+    onCleanup(ws.cleanup);
     const viaProxy = new URL(pgUrl!);
     viaProxy.port = String(proxy.port);
     viaProxy.hostname = '127.0.0.1';
     const client = await startServer({ folders: [ws.root], sync: true, settings: settingsFor(t.id, { postgres: viaProxy.href }) });
-    cleanups.push(() => client.stop());
+    onCleanup(() => client.stop());
     await synced(client);
 
     proxy.cut();
@@ -164,9 +161,9 @@ describe.runIf(pgUrl && neo4j)('sync to PostgreSQL and Neo4j', () => {
   it('"sync now" runs at once and answers with the status', async () => {
     const { t } = await withTenant();
     const ws = workspaceOf({ 'rates.md': RATES });
-    cleanups.push(ws.cleanup);
+    onCleanup(ws.cleanup);
     const client = await startServer({ folders: [ws.root], sync: true, settings: { ...settingsFor(t.id), sync: { debounceMs: 60_000 } } });
-    cleanups.push(() => client.stop());
+    onCleanup(() => client.stop());
     await synced(client);
     const uri = ws.uri('rates.md');
     client.open(uri, RATES);

@@ -4,13 +4,14 @@
  * conflict with a colleague's rule shows up in your file — and goes away
  * when they fix it (LISTEN/NOTIFY, no restart, no polling wait).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../../../shared/src/protocol';
 import { MISSING_NEO4J, servicesRequired } from '../../graph/testServices';
 import { createPgClient } from '../../persistence/sql/pg';
 import { dropTenant } from '../../persistence/sql/migrations';
 import { uniqueTenant } from '../../persistence/testing';
 import { startServer, workspaceOf, type TestClient } from '../testing';
+import { onCleanup } from './serve';
 
 const pgUrl = process.env.KNOWLEDGE_TEST_POSTGRES_URL;
 if (!pgUrl && servicesRequired) throw new Error('KNOWLEDGE_REQUIRE_SERVICES=1 but KNOWLEDGE_TEST_POSTGRES_URL is not set');
@@ -25,10 +26,6 @@ const BOB = `# Provincial rates
 - IF [[Jurisdiction]] = Quebec THEN [[Withholding Rate]] = 15% {block}
 `;
 
-const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 const last = (c: TestClient): SyncStatus | undefined => c.syncStatuses.at(-1);
 const synced = (c: TestClient) => c.waitFor(() => last(c)?.state === 'synced', `'synced' (now ${JSON.stringify(last(c))})`, 60_000);
@@ -37,20 +34,20 @@ describe.runIf(pgUrl)('team knowledge through a shared PostgreSQL', () => {
   it("shows a conflict with a colleague's rule in your file, and clears it when they fix theirs", async () => {
     const t = uniqueTenant('team');
     const sql = createPgClient(pgUrl!, { max: 1 });
-    cleanups.push(async () => {
+    onCleanup(async () => {
       await dropTenant(sql, t).catch(() => undefined);
       await sql.close();
     });
     const settings = { tenant: t.id, postgres: { url: pgUrl! }, sync: { debounceMs: 20 } };
     const alice = workspaceOf({ 'domains/tax/quebec.md': ALICE });
     const bob = workspaceOf({ 'domains/tax/rates.md': BOB });
-    cleanups.push(alice.cleanup, bob.cleanup);
+    onCleanup(alice.cleanup, bob.cleanup);
 
     const a = await startServer({ folders: [alice.root], settings, sync: true });
-    cleanups.push(() => a.stop());
+    onCleanup(() => a.stop());
     await synced(a);
     const b = await startServer({ folders: [bob.root], settings, sync: true });
-    cleanups.push(() => b.stop());
+    onCleanup(() => b.stop());
 
     // Bob's file shows the conflict with Alice's rule, naming her document; Alice's server learns Bob's rule too.
     const bobRates = bob.uri('domains/tax/rates.md');
