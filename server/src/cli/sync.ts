@@ -2,12 +2,13 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { toGraph, type DocumentGraph } from '../graph/model';
 import type { SqlClient } from '../persistence/sql/client';
 import type { Tenant } from '../persistence/sql/tenant';
 import { removeDocument } from '../persistence/writer';
 import { repositories } from '../persistence/repositories';
 import { ConfigError, describeConfig, loadConfig, redactConfigSecrets, type KnowledgeConfig } from '../sync/config';
-import { sourceChecksum, storedChecksums, writeDocumentWithSource } from '../sync/sources';
+import { SourceWriter, sourceChecksum, storedChecksums } from '../sync/sources';
 import { loadGraph, openGraph, openSql } from '../sync/stores';
 import { drainSyncState } from '../sync/worker';
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, type Command } from './command';
@@ -96,9 +97,11 @@ export async function runSync(args: string[], io: CliIO): Promise<number> {
       return EXIT_ERRORS;
     }
     try {
-      if (opened.ephemeral) await loadGraph(sql, opened.graph, config);
+      const graphOf = (uri: string, sum: string) => (written.graphs.get(uri)?.checksum === sum ? written.graphs.get(uri)?.graph : undefined);
+      if (opened.ephemeral) await loadGraph(sql, opened.graph, config, graphOf);
       const result = await drainSyncState(sql, config.tenant, opened.graph, {
         secrets: config.secrets,
+        graphOf,
         onProgress: (done, total) => progress.update('Syncing', done, total),
       });
       progress.finish();
@@ -117,6 +120,9 @@ export async function runSync(args: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** Graphs kept from the write for the graph sync: ~20 KB each for a typical document. */
+const GRAPH_CACHE = 5_000;
+
 /**
  * Writes the files whose text changed since they were last written. Unchanged
  * files are not written again: with a name defined in two documents (a
@@ -125,18 +131,27 @@ export async function runSync(args: string[], io: CliIO): Promise<number> {
 async function writeAll(sql: SqlClient, t: Tenant, sources: SourceFile[], io: CliIO, progress: PhaseProgress) {
   let documents = 0;
   let changes = 0;
+  /** The graphs of documents written, for the graph sync (up to GRAPH_CACHE of them; the worker parses the others). */
+  const graphs = new Map<string, { checksum: string; graph: DocumentGraph }>();
   const stored = await storedChecksums(sql, t);
+  const writer = new SourceWriter(sql, t, {
+    onWritten: (result) => {
+      changes += result.changes.length;
+      documents += result.documentIds.length;
+    },
+  });
   for (const [i, source] of sources.entries()) {
     const outcome = stored.get(source.uri) === sourceChecksum(source.text) ? 'unchanged' : parseSafely(source);
     if (outcome === 'unchanged') documents++;
     else if ('error' in outcome) io.stderr.write(`kos: skipped ${relativePath(io.cwd, source.path)}: the parser failed: ${outcome.error}\n`);
     else {
-      changes += (await writeDocumentWithSource(sql, t, outcome.snapshot, source.text)).changes.length;
-      documents++;
+      if (graphs.size < GRAPH_CACHE) graphs.set(source.uri, { checksum: sourceChecksum(source.text), graph: toGraph(t.id, outcome.snapshot) });
+      await writer.add({ snapshot: outcome.snapshot, text: source.text });
     }
     progress.update('Writing', i + 1, sources.length);
   }
-  return { documents, changes };
+  await writer.finish();
+  return { documents, changes, graphs };
 }
 
 /** `file://` prefixes of the directories among the paths. */

@@ -13,51 +13,103 @@ const MOLECULE =
 const BLOCK = '{.id, .blockType, .parentId, .order, .checksum}';
 const DOCUMENT = '{.id, .uri, .title, .type, .domain}';
 
-const IN_DOCUMENT = '(:Document {tenantId: $tenantId, id: $documentId})';
 const DOCUMENT_MOLECULE = '(m:Molecule {tenantId: $tenantId, documentId: $documentId})';
 
 // ---------------------------------------------------------------- writes
+//
+// A batch of documents is written with one statement per step, each over
+// every document (`UNWIND $docs` / `UNWIND $rows`, rows carrying their
+// documentId or domainId). Steps that find what a document has start at the
+// document (its key, or the molecules' documentId index); the `USING INDEX`
+// hints keep the planner from scanning all of the tenant's blocks or
+// molecules instead, which it chooses when its statistics are stale (a plan
+// made while the graph was small) and which makes every write cost more as
+// the graph grows.
 
-/** Atoms the document references now (before a replacement): candidates for collection. */
-export const DOCUMENT_ATOMS = `
-MATCH (a:Atom {tenantId: $tenantId})-[:APPEARS_IN]->${IN_DOCUMENT} RETURN a.id AS id
-UNION MATCH (a:Atom {tenantId: $tenantId})-[:PART_OF]->${DOCUMENT_MOLECULE} RETURN a.id AS id
-UNION MATCH ${DOCUMENT_MOLECULE}-[:REQUIRES]->(a:Atom {tenantId: $tenantId}) RETURN a.id AS id`;
+const ROW_DOCUMENT = '(doc:Document {tenantId: $tenantId, id: row.id})';
+const BY_DOCUMENT = 'USING INDEX doc:Document(tenantId, id)';
+const ROW_MOLECULE = '(m:Molecule {tenantId: $tenantId, documentId: row.id})';
+const BY_MOLECULE = 'USING INDEX m:Molecule(tenantId, documentId)';
 
-export const DOCUMENT_DOMAINS = `
-MATCH ${IN_DOCUMENT}-[:IN_DOMAIN]->(d:Domain {tenantId: $tenantId}) RETURN d.id AS id`;
+/**
+ * The documents of `$ids` that exist, with the atoms and domains each
+ * references now, before its replacement (candidates for collection). Only
+ * these have anything to prune.
+ */
+export const DOCUMENTS_BEFORE = `
+UNWIND $ids AS id
+MATCH (doc:Document {tenantId: $tenantId, id: id})
+RETURN id,
+  COLLECT {
+    MATCH (a:Atom {tenantId: $tenantId})-[:APPEARS_IN]->(doc) RETURN a.id AS atom
+    UNION MATCH (a:Atom {tenantId: $tenantId})-[:PART_OF]->(m:Molecule {tenantId: $tenantId, documentId: id}) ${BY_MOLECULE} RETURN a.id AS atom
+    UNION MATCH (m:Molecule {tenantId: $tenantId, documentId: id})-[:REQUIRES]->(a:Atom {tenantId: $tenantId}) ${BY_MOLECULE} RETURN a.id AS atom
+  } AS atoms,
+  COLLECT { MATCH (doc)-[:IN_DOMAIN]->(d:Domain {tenantId: $tenantId}) RETURN d.id } AS domains`;
 
-/** What a replacement no longer lists: `$molecules`, `$blocks`, … are the keys to keep (`GraphKeys`). */
-export const PRUNE: readonly string[] = [
-  `MATCH ${DOCUMENT_MOLECULE} WHERE NOT m.id IN $molecules DETACH DELETE m`,
-  `MATCH (b:Block {tenantId: $tenantId})-[:PART_OF_DOCUMENT]->${IN_DOCUMENT} WHERE NOT b.id IN $blocks DETACH DELETE b`,
-  `MATCH (a:Atom {tenantId: $tenantId})-[r:APPEARS_IN]->${IN_DOCUMENT} WHERE NOT (a.id + '|' + r.blockId) IN $appearsIn DELETE r`,
-  `MATCH (x {tenantId: $tenantId})-[r:PART_OF]->${DOCUMENT_MOLECULE} WHERE NOT (x.id + '|' + m.id + '|' + r.role) IN $partOf DELETE r`,
-  `MATCH ${DOCUMENT_MOLECULE}-[r:REQUIRES]->(a:Atom {tenantId: $tenantId}) WHERE NOT (m.id + '|' + a.id) IN $requires DELETE r`,
-  `MATCH ${IN_DOCUMENT}-[r:IN_DOMAIN]->(d:Domain {tenantId: $tenantId}) WHERE $domainId IS NULL OR d.id <> $domainId DELETE r`,
+/**
+ * What a replacement no longer lists. Each `$docs` row is a document's `id`
+ * and `keep`: the `GraphKeys` list named by `keep` (its new domain's id for
+ * IN_DOMAIN, null: none), so a statement carries only the keys it needs.
+ */
+export const PRUNE: readonly { keep: 'molecules' | 'blocks' | 'appearsIn' | 'partOf' | 'requires' | 'domainId'; query: string }[] = [
+  { keep: 'molecules', query: `UNWIND $docs AS row MATCH ${ROW_MOLECULE} ${BY_MOLECULE} WHERE NOT m.id IN row.keep DETACH DELETE m` },
+  {
+    keep: 'blocks',
+    query: `UNWIND $docs AS row MATCH (b:Block {tenantId: $tenantId})-[:PART_OF_DOCUMENT]->${ROW_DOCUMENT} ${BY_DOCUMENT}
+WHERE NOT b.id IN row.keep DETACH DELETE b`,
+  },
+  {
+    keep: 'appearsIn',
+    query: `UNWIND $docs AS row MATCH (a:Atom {tenantId: $tenantId})-[r:APPEARS_IN]->${ROW_DOCUMENT} ${BY_DOCUMENT}
+WHERE NOT (a.id + '|' + r.blockId) IN row.keep DELETE r`,
+  },
+  {
+    keep: 'partOf',
+    query: `UNWIND $docs AS row MATCH (x {tenantId: $tenantId})-[r:PART_OF]->${ROW_MOLECULE} ${BY_MOLECULE}
+WHERE NOT (x.id + '|' + m.id + '|' + r.role) IN row.keep DELETE r`,
+  },
+  {
+    keep: 'requires',
+    query: `UNWIND $docs AS row MATCH ${ROW_MOLECULE}-[r:REQUIRES]->(a:Atom {tenantId: $tenantId}) ${BY_MOLECULE}
+WHERE NOT (m.id + '|' + a.id) IN row.keep DELETE r`,
+  },
+  {
+    keep: 'domainId',
+    query: `UNWIND $docs AS row MATCH ${ROW_DOCUMENT}-[r:IN_DOMAIN]->(d:Domain {tenantId: $tenantId}) ${BY_DOCUMENT}
+WHERE row.keep IS NULL OR d.id <> row.keep DELETE r`,
+  },
 ];
 
-export const MERGE_DOCUMENT = `
-MERGE (d:Domain {tenantId: $tenantId, id: $domain.id})
+/** `row.document`, `row.domain` (`documentParams`). */
+export const MERGE_DOCUMENTS = `
+UNWIND $rows AS row
+MERGE (d:Domain {tenantId: $tenantId, id: row.domain.id})
   ON CREATE SET d.createdAt = timestamp()
-SET d.name = $domain.name, d.updatedAt = timestamp()
-MERGE (doc:Document {tenantId: $tenantId, id: $document.id})
+SET d.name = row.domain.name, d.updatedAt = timestamp()
+MERGE (doc:Document {tenantId: $tenantId, id: row.document.id})
   ON CREATE SET doc.createdAt = timestamp()
-SET doc += $document, doc.updatedAt = timestamp()
+SET doc += row.document, doc.updatedAt = timestamp()
 MERGE (doc)-[:IN_DOMAIN]->(d)`;
 
+/** `$groups`: per document, `id` and its blocks as `rows` (a group is looked up once, not per row). */
 export const MERGE_BLOCKS = `
-MATCH (doc:Document {tenantId: $tenantId, id: $documentId})
-UNWIND $rows AS row
+UNWIND $groups AS group
+MATCH (doc:Document {tenantId: $tenantId, id: group.id})
+UNWIND group.rows AS row
 MERGE (b:Block {tenantId: $tenantId, id: row.id})
   ON CREATE SET b.createdAt = timestamp()
 SET b += row, b.updatedAt = timestamp()
 MERGE (b)-[:PART_OF_DOCUMENT]->(doc)`;
 
-/** `row.base` is the atom as written (`atomWrite`); an atom only used here keeps what it has. */
+/**
+ * `$groups`: per domain, `id` and its atoms as `rows`; `row.base` is the atom
+ * as written (`atomWrite`); an atom only used keeps what it has.
+ */
 export const MERGE_ATOMS = `
-MATCH (d:Domain {tenantId: $tenantId, id: $domainId})
-UNWIND $rows AS row
+UNWIND $groups AS group
+MATCH (d:Domain {tenantId: $tenantId, id: group.id})
+UNWIND group.rows AS row
 MERGE (a:Atom {tenantId: $tenantId, id: row.base.id})
   ON CREATE SET a += row.base, a.createdAt = timestamp()
 SET a.updatedAt = timestamp()
@@ -65,45 +117,59 @@ MERGE (a)-[:IN_DOMAIN]->(d)
 WITH a, row WHERE row.defines
 SET a += row.base`;
 
+/** `row.molecule`, with the atoms it holds (`row.parts`: PART_OF) and requires (`row.requires`). */
 export const MERGE_MOLECULES = `
 UNWIND $rows AS row
-MERGE (m:Molecule {tenantId: $tenantId, id: row.id})
+MERGE (m:Molecule {tenantId: $tenantId, id: row.molecule.id})
   ON CREATE SET m.createdAt = timestamp()
-SET m += row, m.updatedAt = timestamp()`;
+SET m += row.molecule, m.updatedAt = timestamp()
+WITH m, row
+CALL (m, row) {
+  UNWIND row.parts AS part
+  MATCH (a:Atom {tenantId: $tenantId, id: part.from})
+  MERGE (a)-[r:PART_OF {role: part.role}]->(m)
+    ON CREATE SET r.createdAt = timestamp()
+  SET r.order = part.order
+}
+CALL (m, row) {
+  UNWIND row.requires AS required
+  MATCH (a:Atom {tenantId: $tenantId, id: required.atomId})
+  MERGE (m)-[r:REQUIRES]->(a)
+    ON CREATE SET r.createdAt = timestamp()
+  SET r.type = required.type, r.enforcement = required.enforcement
+}`;
 
-const mergePartOf = (from: 'Atom' | 'Molecule') => `
+/** An ExceptionMolecule PART_OF the rule it narrows (after MERGE_MOLECULES: both ends exist). */
+export const MERGE_EXCEPTION_PART_OF = `
 UNWIND $rows AS row
-MATCH (x:${from} {tenantId: $tenantId, id: row.from})
+MATCH (x:Molecule {tenantId: $tenantId, id: row.from})
 MATCH (m:Molecule {tenantId: $tenantId, id: row.to})
 MERGE (x)-[r:PART_OF {role: row.role}]->(m)
   ON CREATE SET r.createdAt = timestamp()
 SET r.order = row.order`;
-export const MERGE_ATOM_PART_OF = mergePartOf('Atom');
-export const MERGE_EXCEPTION_PART_OF = mergePartOf('Molecule');
 
+/** `$groups`: per document, `id` and its APPEARS_IN as `rows`. */
 export const MERGE_APPEARS_IN = `
-MATCH (doc:Document {tenantId: $tenantId, id: $documentId})
-UNWIND $rows AS row
+UNWIND $groups AS group
+MATCH (doc:Document {tenantId: $tenantId, id: group.id})
+UNWIND group.rows AS row
 MATCH (a:Atom {tenantId: $tenantId, id: row.atomId})
 MERGE (a)-[r:APPEARS_IN {blockId: row.blockId}]->(doc)
   ON CREATE SET r.createdAt = timestamp()
 SET r.spans = row.spans, r.confidence = row.confidence, r.source = row.source`;
 
-export const MERGE_REQUIRES = `
-UNWIND $rows AS row
-MATCH (m:Molecule {tenantId: $tenantId, id: row.moleculeId})
-MATCH (a:Atom {tenantId: $tenantId, id: row.atomId})
-MERGE (m)-[r:REQUIRES]->(a)
-  ON CREATE SET r.createdAt = timestamp()
-SET r.type = row.type, r.enforcement = row.enforcement`;
-
 export const DELETE_DOCUMENT = `MATCH (doc:Document {tenantId: $tenantId, id: $documentId}) DETACH DELETE doc`;
 
-/** Values `$documentId` defined and no longer does; then atoms nothing references; then empty domains. */
+/**
+ * After the writes: values a `$docs` row's document (`row.id`) defined and no
+ * longer does (`row.atoms` are its atoms before, `row.defined` what it
+ * defines now); then `$atoms` nothing references; then `$domains` nothing is in.
+ */
 export const COLLECT: readonly string[] = [
-  `UNWIND $atoms AS id
+  `UNWIND $docs AS row
+UNWIND row.atoms AS id
 MATCH (a:Atom {tenantId: $tenantId, id: id})
-WHERE a.definedIn = $documentId AND NOT id IN $defined
+WHERE a.definedIn = row.id AND NOT id IN row.defined
 SET a.type = null, a.value = null, a.unit = null, a.canonical = null, a.oneOf = null, a.definedIn = null`,
   `UNWIND $atoms AS id
 MATCH (a:Atom {tenantId: $tenantId, id: id})
@@ -209,4 +275,4 @@ export const countNodes = (label: string) => `MATCH (n:${label} {tenantId: $tena
 export const countRelationships = (label: string) =>
   `MATCH (:${label} {tenantId: $tenantId})-[r]->() RETURN type(r) AS type, count(r) AS n`;
 export const clearLabel = (label: string) =>
-  `MATCH (n:${label} {tenantId: $tenantId}) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`;
+  `MATCH (n:${label} {tenantId: $tenantId}) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS`;

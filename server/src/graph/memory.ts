@@ -13,6 +13,7 @@ import {
   type Relation,
   type RelationshipType,
 } from './model';
+import { documentLinksOf, type DocumentLinks, type LinkFacts } from './links';
 import { TenantGraph, type NodeData } from './memoryGraph';
 import {
   byHopsThenId,
@@ -37,8 +38,17 @@ export class MemoryGraphStore implements GraphStore {
   /** Molecule node keys by document node key. */
   private readonly moleculesOf = new Map<string, Set<string>>();
 
-  async replaceDocument(tenant: string, graph: DocumentGraph): Promise<void> {
-    checkTenant(tenant, graph);
+  replaceDocument(tenant: string, graph: DocumentGraph): Promise<void> {
+    return this.replaceDocuments(tenant, [graph]);
+  }
+
+  /** One document after the other (in memory a batch saves nothing). */
+  async replaceDocuments(tenant: string, graphs: DocumentGraph[]): Promise<void> {
+    for (const graph of graphs) checkTenant(tenant, graph);
+    for (const graph of graphs) this.replaceOne(tenant, graph);
+  }
+
+  private replaceOne(tenant: string, graph: DocumentGraph): void {
     const g = this.g;
     const docId = graph.document.id;
     const keys = graphKeys(graph);
@@ -340,4 +350,27 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {}
+
+  async documentLinks(tenant: string, documentIds: string[]): Promise<DocumentLinks[]> {
+    const g = this.g;
+    const atoms = <T extends 'APPEARS_IN' | 'PART_OF' | 'REQUIRES'>(key: string, direction: 'in' | 'out', type: T) =>
+      g.edges(key, direction, type).filter((e) => e.other.label === 'Atom' && e.other.tenantId === tenant);
+    const facts = [...new Set(documentIds)].flatMap((documentId): LinkFacts[] => {
+      if (!g.get(tenant, 'Document', documentId)) return [];
+      const doc = g.key(tenant, documentId);
+      return [
+        {
+          documentId,
+          blockIds: g.edges(doc, 'in', 'PART_OF_DOCUMENT').flatMap((e) => (e.other.label === 'Block' ? [e.other.props.id] : [])),
+          appears: atoms(doc, 'in', 'APPEARS_IN').map((e) => [e.props.blockId, e.other.props.id]),
+          molecules: [...(this.moleculesOf.get(doc) ?? [])].flatMap((key) => {
+            const m = g.at(key, tenant, 'Molecule');
+            const ids = [...atoms(key, 'in', 'PART_OF'), ...atoms(key, 'out', 'REQUIRES')].map((e) => e.other.props.id);
+            return m ? [{ id: m.id, blockId: m.blockId, atomIds: ids }] : [];
+          }),
+        },
+      ];
+    });
+    return documentLinksOf(facts);
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * The GraphStore on a real Neo4j (neo4j-driver). One write transaction per
- * document, rows batched with UNWIND, every value a parameter
+ * call, rows of all its documents batched with UNWIND, every value a parameter
  * (`cypher.ts`). Integers come back as JS numbers (`disableLosslessIntegers`).
  */
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
@@ -8,18 +8,18 @@ import * as Q from './cypher';
 import {
   LABELS,
   RELATIONSHIP_TYPES,
-  graphKeys,
   sortGraph,
   type AtomNode,
   type Conflict,
   type DocumentGraph,
-  type GraphKeys,
   type MoleculeNode,
   type PartOfRole,
   type Relation,
 } from './model';
+import { documentLinksOf, type DocumentLinks, type LinkFacts } from './links';
+import { DOCUMENT_LINKS } from './linksCypher';
 import { ensureSchema } from './neo4jSchema';
-import { appearsInFrom, documentParams, rowsOf } from './neo4jRows';
+import { appearsInFrom, batchRows, chunked, distinctRuns, type BatchRows, type Group, type KeepRow } from './neo4jRows';
 import {
   byHopsThenId,
   checkDepth,
@@ -43,8 +43,17 @@ export interface Neo4jOptions {
   database?: string;
 }
 
-const CHUNK = 10_000;
-const NOTHING: GraphKeys = { blocks: [], molecules: [], appearsIn: [], partOf: [], requires: [], defined: [] };
+const NOTHING = { blocks: [], molecules: [], appearsIn: [], partOf: [], requires: [] };
+
+/** A group's weight in a chunk: its rows. */
+const size = (group: Group) => group.rows.length;
+
+/** What a document referenced before its replacement. */
+interface Before {
+  id: string;
+  atoms: string[];
+  domains: string[];
+}
 
 /** Connects, checks the connection and creates the schema; errors never contain the password. */
 export async function openNeo4jGraphStore(options: Neo4jOptions): Promise<Neo4jGraphStore> {
@@ -93,61 +102,77 @@ export class Neo4jGraphStore implements GraphStore {
     }
   }
 
-  async replaceDocument(tenant: string, graph: DocumentGraph): Promise<void> {
-    checkTenant(tenant, graph);
-    const documentId = graph.document.id;
-    const keys = graphKeys(graph);
-    const rows = rowsOf(graph);
+  replaceDocument(tenant: string, graph: DocumentGraph): Promise<void> {
+    return this.replaceDocuments(tenant, [graph]);
+  }
+
+  /**
+   * One write transaction. Within it, each run of distinct documents
+   * (`distinctRuns`) is one batch: prune every document, merge everything,
+   * then collect — the same result as one document after the other, as
+   * documents own their blocks, rules and relationships and only atoms and
+   * domains are shared (`batchRows` orders atom values as sequential writes
+   * would). One difference: an atom sequential writes would delete and
+   * re-create inside the batch is kept as the same node.
+   *
+   * The transaction holds the whole list until it commits: keep lists to a
+   * few hundred documents (500 documents of ~300 rows each exceeded the
+   * transaction memory pool of a 512 MiB heap; 250 fit).
+   */
+  async replaceDocuments(tenant: string, graphs: DocumentGraph[]): Promise<void> {
+    for (const graph of graphs) checkTenant(tenant, graph);
+    if (graphs.length === 0) return;
+    const batches = distinctRuns(graphs).map(batchRows);
     await this.write(async (tx) => {
-      const old = await this.prune(tx, tenant, documentId, keys, graph.domain.id);
-      const params = { tenantId: tenant, documentId, domainId: graph.domain.id };
-      await tx.run(Q.MERGE_DOCUMENT, { ...params, ...documentParams(graph) });
-      const batches: [string, Record<string, unknown>[]][] = [
-        [Q.MERGE_BLOCKS, rows.blocks],
-        [Q.MERGE_ATOMS, rows.atoms],
-        [Q.MERGE_MOLECULES, rows.molecules],
-        [Q.MERGE_ATOM_PART_OF, rows.atomPartOf],
-        [Q.MERGE_EXCEPTION_PART_OF, rows.exceptionPartOf],
-        [Q.MERGE_APPEARS_IN, rows.appearsIn],
-        [Q.MERGE_REQUIRES, rows.requires],
-      ];
-      for (const [query, all] of batches) {
-        for (let i = 0; i < all.length; i += CHUNK) await tx.run(query, { ...params, rows: all.slice(i, i + CHUNK) });
-      }
-      await this.collect(tx, tenant, documentId, old, keys.defined);
+      for (const batch of batches) await this.writeBatch(tx, tenant, batch);
     });
+  }
+
+  private async writeBatch(tx: ManagedTransaction, tenant: string, batch: BatchRows): Promise<void> {
+    const before = await this.prune(tx, tenant, batch.keep);
+    const run = (query: string, params: Record<string, unknown>) => tx.run(query, { tenantId: tenant, ...params });
+    for (const rows of chunked(batch.documents)) await run(Q.MERGE_DOCUMENTS, { rows });
+    for (const groups of chunked(batch.blocks, size)) await run(Q.MERGE_BLOCKS, { groups });
+    for (const groups of chunked(batch.atoms, size)) await run(Q.MERGE_ATOMS, { groups });
+    for (const rows of chunked(batch.molecules, (m) => 1 + m.parts.length + m.requires.length)) {
+      await run(Q.MERGE_MOLECULES, { rows });
+    }
+    for (const rows of chunked(batch.exceptionPartOf)) await run(Q.MERGE_EXCEPTION_PART_OF, { rows });
+    for (const groups of chunked(batch.appearsIn, size)) await run(Q.MERGE_APPEARS_IN, { groups });
+    await this.collect(tx, tenant, before, batch.defined);
   }
 
   async removeDocument(tenant: string, documentId: string): Promise<void> {
     await this.write(async (tx) => {
-      const old = await this.prune(tx, tenant, documentId, NOTHING, null);
+      const before = await this.prune(tx, tenant, [{ id: documentId, domainId: null, ...NOTHING }]);
       await tx.run(Q.DELETE_DOCUMENT, { tenantId: tenant, documentId });
-      await this.collect(tx, tenant, documentId, old, []);
+      await this.collect(tx, tenant, before, new Map());
     });
   }
 
-  private async prune(
-    tx: ManagedTransaction,
-    tenant: string,
-    documentId: string,
-    keep: GraphKeys,
-    domainId: string | null,
-  ): Promise<{ atoms: string[]; domains: string[] }> {
-    const params = { tenantId: tenant, documentId };
-    const atoms = (await tx.run(Q.DOCUMENT_ATOMS, params)).records.map((r) => r.get('id') as string);
-    const domains = (await tx.run(Q.DOCUMENT_DOMAINS, params)).records.map((r) => r.get('id') as string);
-    for (const query of Q.PRUNE) await tx.run(query, { ...params, ...keep, domainId });
-    return { atoms, domains };
+  /** Removes what the documents no longer have (`keep`); returns what each that exists referenced before. */
+  private async prune(tx: ManagedTransaction, tenant: string, keep: KeepRow[]): Promise<Before[]> {
+    const before: Before[] = [];
+    for (const ids of chunked(keep.map((k) => k.id))) {
+      const records = (await tx.run(Q.DOCUMENTS_BEFORE, { tenantId: tenant, ids })).records;
+      for (const r of records) before.push({ id: r.get('id'), atoms: r.get('atoms'), domains: r.get('domains') });
+    }
+    const existing = new Set(before.map((b) => b.id));
+    const rows = keep.filter((k) => existing.has(k.id));
+    for (const { keep: key, query } of Q.PRUNE) {
+      const docs = rows.map((k) => ({ id: k.id, keep: k[key] }));
+      for (const chunk of chunked(docs, (d) => 1 + (Array.isArray(d.keep) ? d.keep.length : 0))) await tx.run(query, { tenantId: tenant, docs: chunk });
+    }
+    return before;
   }
 
-  private async collect(
-    tx: ManagedTransaction,
-    tenant: string,
-    documentId: string,
-    old: { atoms: string[]; domains: string[] },
-    defined: string[],
-  ): Promise<void> {
-    for (const query of Q.COLLECT) await tx.run(query, { tenantId: tenant, documentId, ...old, defined });
+  /** Clears values the documents no longer define; deletes atoms nothing references and empty domains. */
+  private async collect(tx: ManagedTransaction, tenant: string, before: Before[], defined: Map<string, string[]>): Promise<void> {
+    const [values, atoms, domains] = Q.COLLECT;
+    const docs = before.map(({ id, atoms }) => ({ id, atoms, defined: defined.get(id) ?? [] }));
+    for (const chunk of chunked(docs, (d) => 1 + d.atoms.length + d.defined.length)) await tx.run(values, { tenantId: tenant, docs: chunk });
+    for (const chunk of chunked([...new Set(before.flatMap((b) => b.atoms))])) await tx.run(atoms, { tenantId: tenant, atoms: chunk });
+    for (const chunk of chunked([...new Set(before.flatMap((b) => b.domains))])) await tx.run(domains, { tenantId: tenant, domains: chunk });
   }
 
   async readDocument(tenant: string, documentId: string): Promise<DocumentGraph | null> {
@@ -187,7 +212,7 @@ export class Neo4jGraphStore implements GraphStore {
     const [remove, merge] = queries;
     await this.write(async (tx) => {
       await tx.run(remove, { tenantId: tenant, domain });
-      for (let i = 0; i < rows.length; i += CHUNK) await tx.run(merge, { tenantId: tenant, rows: rows.slice(i, i + CHUNK) });
+      for (const chunk of chunked(rows)) await tx.run(merge, { tenantId: tenant, rows: chunk });
     });
   }
 
@@ -275,5 +300,11 @@ export class Neo4jGraphStore implements GraphStore {
 
   close(): Promise<void> {
     return this.driver.close();
+  }
+
+  async documentLinks(tenant: string, documentIds: string[]): Promise<DocumentLinks[]> {
+    const params = { tenantId: tenant, documentIds: [...new Set(documentIds)] };
+    const records = await this.read(async (tx) => (await tx.run(DOCUMENT_LINKS, params)).records);
+    return documentLinksOf(records.map((r) => r.toObject() as LinkFacts));
   }
 }

@@ -1,56 +1,184 @@
 /**
- * A document graph as Neo4j parameter rows: fields picked explicitly (a
+ * Document graphs as Neo4j parameter rows: fields picked explicitly (a
  * stray key can never become a property such as `tenantId`), integers sent
  * as Neo4j integers, spans as JSON (properties cannot be maps).
+ *
+ * A batch is a list of documents with distinct ids, written as if one after
+ * the other (`batchRows`); `distinctRuns` cuts a longer list into such batches.
  */
 import neo4j from 'neo4j-driver';
-import type { AppearsIn, DocumentGraph } from './model';
+import { graphKeys, type AppearsIn, type DocumentGraph } from './model';
 import { atomWrite } from './summaries';
 
-export function documentParams(graph: DocumentGraph): Record<string, unknown> {
+/** Rows (or `$docs` entries) per statement, so that a huge batch does not make a huge parameter. */
+export const CHUNK = 10_000;
+
+/** A `$docs` row of the prune step: the document, its new domain (null: none) and the keys to keep. */
+export interface KeepRow {
+  id: string;
+  domainId: string | null;
+  blocks: string[];
+  molecules: string[];
+  appearsIn: string[];
+  partOf: string[];
+  requires: string[];
+}
+
+export type Row = Record<string, unknown>;
+
+/** Rows that share a node looked up once (`id`: a document or domain). */
+export interface Group {
+  id: string;
+  rows: Row[];
+}
+
+/** A molecule with the PART_OF that lead to it from atoms and the REQUIRES that leave it. */
+export interface MoleculeRow {
+  molecule: Row;
+  parts: Row[];
+  requires: Row[];
+}
+
+export interface BatchRows {
+  keep: KeepRow[];
+  /** Atoms each document defines now (by document id), for collection. */
+  defined: Map<string, string[]>;
+  documents: Row[];
+  /** Blocks by document. */
+  blocks: Group[];
+  /** Atoms by domain. */
+  atoms: Group[];
+  molecules: MoleculeRow[];
+  exceptionPartOf: Row[];
+  /** APPEARS_IN by document. */
+  appearsIn: Group[];
+}
+
+/** Consecutive runs of documents with distinct ids; a document seen again starts a new run (so the later version wins). */
+export function distinctRuns(graphs: DocumentGraph[]): DocumentGraph[][] {
+  const runs: DocumentGraph[][] = [];
+  let ids = new Set<string>();
+  for (const graph of graphs) {
+    if (runs.length === 0 || ids.has(graph.document.id)) {
+      runs.push([]);
+      ids = new Set();
+    }
+    runs[runs.length - 1].push(graph);
+    ids.add(graph.document.id);
+  }
+  return runs;
+}
+
+/**
+ * Rows of documents with distinct ids. A graph's PART_OF and REQUIRES are
+ * written with its molecules (toGraph's relationships start or end at the
+ * document's own molecules).
+ */
+export function batchRows(graphs: DocumentGraph[]): BatchRows {
+  const keep: KeepRow[] = [];
+  const defined = new Map<string, string[]>();
+  for (const graph of graphs) {
+    const { defined: atoms, ...keys } = graphKeys(graph);
+    keep.push({ id: graph.document.id, domainId: graph.domain.id, ...keys });
+    defined.set(graph.document.id, atoms);
+  }
+  return {
+    keep,
+    defined,
+    documents: graphs.map(documentRow),
+    blocks: graphs.flatMap((g) =>
+      groups(
+        g.document.id,
+        g.blocks.map(({ id, blockType, parentId, order, checksum }) => ({ id, blockType, parentId, order: neo4j.int(order), checksum })),
+      ),
+    ),
+    atoms: atomGroups(graphs),
+    molecules: graphs.flatMap(moleculeRows),
+    exceptionPartOf: graphs.flatMap((g) => g.partOf.filter((r) => r.role === 'exception').map(partOfRow)),
+    appearsIn: graphs.flatMap((g) =>
+      groups(
+        g.document.id,
+        g.appearsIn.map(({ atomId, blockId, spans, confidence, source }) => ({
+          atomId,
+          blockId,
+          spans: JSON.stringify(spans.map(({ start, end }) => ({ start, end }))),
+          confidence,
+          source,
+        })),
+      ),
+    ),
+  };
+}
+
+/** `rows` under `id`, in groups of at most CHUNK rows. */
+function groups(id: string, rows: Row[]): Group[] {
+  const out: Group[] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push({ id, rows: rows.slice(i, i + CHUNK) });
+  return out;
+}
+
+function moleculeRows(graph: DocumentGraph): MoleculeRow[] {
+  const parts = new Map<string, Row[]>();
+  const requires = new Map<string, Row[]>();
+  for (const { from, to, role, order } of graph.partOf) if (role !== 'exception') push(parts, to, { from, role, order: neo4j.int(order) });
+  for (const { moleculeId, atomId, type, enforcement } of graph.requires) push(requires, moleculeId, { atomId, type, enforcement });
+  return graph.molecules.map(({ id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId }) => ({
+    molecule: { id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId },
+    parts: parts.get(id) ?? [],
+    requires: requires.get(id) ?? [],
+  }));
+}
+
+function documentRow(graph: DocumentGraph): Row {
   const { id, uri, title, type, domain } = graph.document;
   return { document: { id, uri, title, type, domain }, domain: { id: graph.domain.id, name: graph.domain.name } };
 }
 
-export function rowsOf(graph: DocumentGraph) {
-  return {
-    blocks: graph.blocks.map(({ id, blockType, parentId, order, checksum }) => ({ id, blockType, parentId, order: neo4j.int(order), checksum })),
-    atoms: graph.atoms.map((atom) => {
+/**
+ * One row per atom, grouped by domain, as writing the documents in order
+ * would leave it: the last document defining the atom gives its value; an
+ * atom the batch only uses is created (if new) as its first user writes it.
+ */
+function atomGroups(graphs: DocumentGraph[]): Group[] {
+  const rows = new Map<string, { domainId: string; row: Row }>();
+  for (const graph of graphs) {
+    for (const atom of graph.atoms) {
       const { base, defines } = atomWrite(atom, graph.document.id);
+      if (!defines && rows.has(atom.id)) continue;
       const { id, name, key, domain, type, value, unit, canonical, oneOf, confidence, source, definedIn } = base;
-      return { defines, base: { id, name, key, domain, type, value, unit, canonical, oneOf, confidence, source, definedIn } };
-    }),
-    molecules: graph.molecules.map(
-      ({ id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId }) => ({
-        id,
-        type,
-        moleculeType,
-        ruleType,
-        summary,
-        condition,
-        result,
-        configuration,
-        enforcement,
-        domain,
-        documentId,
-        blockId,
-      }),
-    ),
-    atomPartOf: graph.partOf.filter((r) => r.role !== 'exception').map(partOfRow),
-    exceptionPartOf: graph.partOf.filter((r) => r.role === 'exception').map(partOfRow),
-    appearsIn: graph.appearsIn.map(({ atomId, blockId, spans, confidence, source }) => ({
-      atomId,
-      blockId,
-      spans: JSON.stringify(spans.map(({ start, end }) => ({ start, end }))),
-      confidence,
-      source,
-    })),
-    requires: graph.requires.map(({ moleculeId, atomId, type, enforcement }) => ({ moleculeId, atomId, type, enforcement })),
-  };
+      const fields = { id, name, key, domain, type, value, unit, canonical, oneOf, confidence, source, definedIn };
+      rows.set(atom.id, { domainId: graph.domain.id, row: { defines, base: fields } });
+    }
+  }
+  const byDomain = new Map<string, Row[]>();
+  for (const { domainId, row } of rows.values()) push(byDomain, domainId, row);
+  return [...byDomain].flatMap(([id, domainRows]) => groups(id, domainRows));
+}
+
+function push<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
 }
 
 function partOfRow({ from, to, role, order }: DocumentGraph['partOf'][number]) {
   return { from, to, role, order: neo4j.int(order) };
+}
+
+/** Consecutive groups whose total weight is at most CHUNK (a heavier item goes alone). */
+export function chunked<T>(items: T[], weight: (item: T) => number = () => 1): T[][] {
+  const chunks: T[][] = [];
+  let load = Infinity;
+  for (const item of items) {
+    const w = weight(item);
+    if (load + w > CHUNK) {
+      chunks.push([]);
+      load = 0;
+    }
+    chunks[chunks.length - 1].push(item);
+    load += w;
+  }
+  return chunks;
 }
 
 export function appearsInFrom(row: Record<string, unknown>): AppearsIn {

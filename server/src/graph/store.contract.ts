@@ -215,6 +215,118 @@ export function graphStoreContract(name: string, open: () => Promise<GraphStore>
       expect(await store.stats(b)).toEqual(empty());
     });
 
+    describe('replaceDocuments', () => {
+      /** Stats and what the store reads back for each document. */
+      const state = async (t: string, graphs: DocumentGraph[]) => ({
+        stats: await store.stats(t),
+        documents: await Promise.all([...new Set(graphs.map((g) => g.document.id))].map((id) => store.readDocument(t, id))),
+      });
+      /** The tenant's state after `batch` on top of `initial`: written one by one, then (tenant cleared) as one batch. */
+      const bothWays = async (t: string, initial: DocumentGraph[], batch: DocumentGraph[]) => {
+        await write(t, initial);
+        await write(t, batch);
+        const sequential = await state(t, [...initial, ...batch]);
+        await store.clearTenant(t);
+        await write(t, initial);
+        await store.replaceDocuments(t, batch);
+        return { sequential, batched: await state(t, [...initial, ...batch]) };
+      };
+
+      it('leaves what replaceDocument one document after the other does', async () => {
+        const t = tenant();
+        const doc = (name: string, text: string, domain?: string) => markdown(t, name, `# ${name}\n\n${text}\n`, domain);
+        const initial = [
+          doc('a', '- **Rate**: 5%\n- **Limit**: 10%\n- IF [[Region]] = north THEN [[Rate]] = 7%'),
+          doc('b', '- IF [[Rate]] > 1% THEN [[Tax]] = 1%\n- [[Tax]] REQUIRES [[Form]]'),
+        ];
+        const batch = [
+          doc('a', '- **Limit**: 10%\n- IF [[Region]] = south THEN [[Rate]] = 7%\n  - UNLESS [[Exempt]] = yes'),
+          doc('c', '- **Rate**: 9%\n- **Form**: T4'),
+          doc('b', '- [[Limit]] MUST BE <= 30%'),
+          doc('a', '- **Rate**: 6%'),
+          doc('d', '- **Rate**: 1%', 'other'),
+        ];
+        const { sequential, batched } = await bothWays(t, initial, batch);
+        expect(batched).toEqual(sequential);
+        expect((await store.impact(t, atom(t, 'Rate'), 1))?.atom.canonical).toBe('6%');
+      });
+
+      it('leaves what replaceDocument one document after the other does (property)', async () => {
+        const name = fc.constantFrom('Rate', 'Region', 'Amount', 'Limit');
+        const line = fc.oneof(
+          fc.tuple(name, name).map(([a, b]) => `- IF [[${a}]] > 1 THEN [[${b}]] = 2`),
+          fc.tuple(name, name).map(([a, b]) => `- [[${a}]] REQUIRES [[${b}]]`),
+          fc.tuple(name, fc.integer({ min: 1, max: 9 })).map(([a, n]) => `- **${a}**: ${n}%`),
+          name.map((a) => `- [[${a}]] MUST BE <= 30%`),
+        );
+        const docs = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.array(line, { maxLength: 4 })), { maxLength: 5 });
+        await fc.assert(
+          fc.asyncProperty(docs, docs, async (before, after) => {
+            const t = tenant();
+            const graphs = (list: [string, string[]][]) => list.map(([doc, lines]) => markdown(t, doc, `# ${doc}\n\n${lines.join('\n')}\n`));
+            const { sequential, batched } = await bothWays(t, graphs(before), graphs(after));
+            expect(batched).toEqual(sequential);
+            await store.clearTenant(t);
+          }),
+          { numRuns: 10 },
+        );
+      });
+
+      it('gives an atom two documents of the batch define the later value', async () => {
+        const [t, reversed] = [tenant(), tenant()];
+        const definer = (tn: string, name: string, rate: string) => markdown(tn, name, `# ${name}\n\n- **Rate**: ${rate}\n`);
+        await store.replaceDocuments(t, [definer(t, 'first', '5%'), definer(t, 'second', '7%')]);
+        await store.replaceDocuments(reversed, [definer(reversed, 'second', '7%'), definer(reversed, 'first', '5%')]);
+        expect((await store.impact(t, atom(t, 'Rate'), 1))?.atom.canonical).toBe('7%');
+        expect((await store.impact(reversed, atom(reversed, 'Rate'), 1))?.atom.canonical).toBe('5%');
+        const second = definer(t, 'second', '7%');
+        expect(await store.readDocument(t, second.document.id)).toEqual(sortGraph(second));
+        expect((await store.stats(t)).nodes).toMatchObject({ Atom: 1, Document: 2 });
+      });
+
+      it('writes a document listed twice as its last version', async () => {
+        const [t, fresh] = [tenant(), tenant()];
+        const v1 = '# Doc\n\n- **Rate**: 5%\n- IF [[Region]] = north THEN [[Rate]] = 7%\n  - UNLESS [[Exempt]] = yes\n';
+        const v2 = '# Doc\n\n- IF [[Region]] = south THEN [[Tax]] = 3%\n';
+        await store.replaceDocuments(t, [markdown(t, 'doc', v1), markdown(t, 'doc', v2)]);
+        await store.replaceDocument(fresh, markdown(fresh, 'doc', v2));
+        const last = markdown(t, 'doc', v2);
+        expect(await store.readDocument(t, last.document.id)).toEqual(sortGraph(last));
+        expect(await store.stats(t)).toEqual(await store.stats(fresh));
+      });
+
+      it('is idempotent: the same batch twice gives what it gives once', async () => {
+        const t = tenant();
+        const docs = [...taxExample(t), ...chain(t)];
+        await store.replaceDocuments(t, docs);
+        const once = await state(t, docs);
+        await store.replaceDocuments(t, docs);
+        expect(await state(t, docs)).toEqual(once);
+        // Atoms are left out: a shared atom carries the value of whichever document defined it last.
+        expect(once.documents.map((d) => ({ ...d, atoms: [] }))).toEqual(docs.map((d) => ({ ...sortGraph(d), atoms: [] })));
+      });
+
+      it('writes only its own tenant, and nothing when a graph belongs to another', async () => {
+        const [a, b] = [tenant(), tenant()];
+        await store.replaceDocuments(b, chain(b));
+        const untouched = await state(b, chain(b));
+        await store.replaceDocuments(a, [...chain(a), cyclic(a)]);
+        expect(await state(b, chain(b))).toEqual(untouched);
+        await expect(store.replaceDocuments(b, [cyclic(b), cyclic(a)])).rejects.toThrow(/another tenant/);
+        expect(await state(b, [...chain(b), cyclic(b)])).toEqual({ ...untouched, documents: [...untouched.documents, null] });
+      });
+
+      it('does nothing for an empty list', async () => {
+        const t = tenant();
+        await store.replaceDocuments(t, []);
+        expect(await store.stats(t)).toEqual(empty());
+        await write(t, chain(t));
+        const before = await state(t, chain(t));
+        await store.replaceDocuments(t, []);
+        expect(await state(t, chain(t))).toEqual(before);
+      });
+    });
+
     it('never answers one tenant with the nodes of another (property)', async () => {
       const name = fc.constantFrom('Rate', 'Region', 'Amount', 'Status', 'Limit', HOSTILE_NAMES[2]);
       const line = fc.oneof(

@@ -9,6 +9,7 @@
  */
 import type { AtomType, Enforcement } from '../core/model';
 import type { Conflict, DocumentGraph, Label, MoleculeType, PartOfRole, Relation, RelationshipType, RuleType } from './model';
+import type { DocumentLinks } from './links';
 
 export interface GraphStore {
   /**
@@ -18,6 +19,12 @@ export interface GraphStore {
    * with other documents stay). Idempotent.
    */
   replaceDocument(tenant: string, graph: DocumentGraph): Promise<void>;
+  /**
+   * `replaceDocument` for each graph in order (a later graph wins where they
+   * overlap: an atom two of them define, a document listed twice), in one
+   * write. Every graph must belong to `tenant` (checked before anything is written).
+   */
+  replaceDocuments(tenant: string, graphs: DocumentGraph[]): Promise<void>;
   /** Removes the document, its blocks and rules, and atoms only it referenced. */
   removeDocument(tenant: string, documentId: string): Promise<void>;
   /**
@@ -46,6 +53,13 @@ export interface GraphStore {
   /** Deletes everything of a tenant. */
   clearTenant(tenant: string): Promise<void>;
   close(): Promise<void>;
+
+  /**
+   * Per document of `documentIds` the tenant's graph has (others are left
+   * out), what its PostgreSQL arrays should hold: the atoms of each molecule
+   * and the atoms and molecules of each block (`links.ts`), sorted by id.
+   */
+  documentLinks(tenant: string, documentIds: string[]): Promise<DocumentLinks[]>;
 }
 
 export interface AtomSummary {

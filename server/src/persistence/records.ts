@@ -116,6 +116,8 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
     atoms.set(id, { id, domain_id: domain, ...valueColumns(x.value), name: null, confidence: x.confidence, source: 'heuristic', defined_in: [blockRow(x.blockId)] });
   }
   for (const r of doc.references) appears.get(r.blockId)?.add(atomOf(r));
+  // A decision table's header names its atoms even where no row uses them (the graph's APPEARS_IN, too).
+  for (const table of doc.tables) for (const ref of [...table.inputs, ...table.outputs]) appears.get(table.blockId)?.add(atomOf(ref));
   const molecules = doc.molecules.map((m): MoleculeRecord => {
     const id = moleculeRow(m.id);
     const atomIds = [...new Set(refsOf(m).map(atomOf))];

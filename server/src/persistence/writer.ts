@@ -52,12 +52,68 @@ export interface WriteResult {
   versioned: string[];
 }
 
+/** The outcome of writing several documents in one transaction. */
+export interface BatchResult {
+  /** In the order written (a document listed twice once, at its last place). */
+  documentIds: string[];
+  changes: Change[];
+  versioned: string[];
+}
+
 /** First key of the writers' advisory lock (the second is the schema's hash); see migrations.ts for the other. */
-const WRITE_LOCK = 0x6b6f_0002;
+export const WRITE_LOCK = 0x6b6f_0002;
 
 export async function writeDocument(client: SqlClient, t: Tenant, snapshot: DocumentSnapshot): Promise<WriteResult> {
-  const records = pgSafe(documentRecords(t, snapshot));
-  return client.transaction((tx) => apply(tx, t, records.document.id, records));
+  const { documentIds, changes, versioned } = await writeDocuments(client, t, [snapshot]);
+  return { documentId: documentIds[0], changes, versioned };
+}
+
+/**
+ * Writes several documents in ONE transaction with one statement per table
+ * (a few dozen round trips whatever the count): the result is what writing
+ * them one after another gives, except that an atom whose value several of
+ * them change gets one new version, not one per document. A document listed
+ * twice is written as its last snapshot. All or nothing.
+ */
+export async function writeDocuments(client: SqlClient, t: Tenant, snapshots: DocumentSnapshot[]): Promise<BatchResult> {
+  return writePrepared(client, t, await prepareDocuments(t, snapshots));
+}
+
+/** A batch's rows with their checksums, computed outside the transaction. */
+export interface PreparedDocuments {
+  docs: DocumentWrite[];
+}
+
+/**
+ * The rows of `snapshots` (a document listed twice: its last snapshot) and
+ * their checksums. Yields to the event loop between documents, so that a
+ * caller can prepare the next batch while PostgreSQL writes the previous one.
+ */
+export async function prepareDocuments(t: Tenant, snapshots: DocumentSnapshot[]): Promise<PreparedDocuments> {
+  const latest = new Map(snapshots.map((s) => [s.uri, s] as const));
+  const docs: DocumentWrite[] = [];
+  for (const snapshot of latest.values()) {
+    const next = pgSafe(documentRecords(t, snapshot));
+    for (const row of [next.domain, next.document, ...next.blocks, ...next.molecules]) rowChecksum(row);
+    docs.push({ id: next.document.id, next });
+    if (docs.length % YIELD_EVERY === 0) await new Promise(setImmediate);
+  }
+  return { docs };
+}
+
+/** `writeDocuments` of prepared rows: one transaction. */
+export function writePrepared(client: SqlClient, t: Tenant, prepared: PreparedDocuments): Promise<BatchResult> {
+  return client.transaction((tx) => apply(tx, t, prepared.docs));
+}
+
+const YIELD_EVERY = 8;
+const checksums = new WeakMap<object, string>();
+
+/** A record's checksum, computed once (records are not mutated once built). */
+function rowChecksum(row: object): string {
+  let sum = checksums.get(row);
+  if (sum === undefined) checksums.set(row, (sum = checksum(row)));
+  return sum;
 }
 
 /**
@@ -66,59 +122,102 @@ export async function writeDocument(client: SqlClient, t: Tenant, snapshot: Docu
  * soft-deleted. Domains stay. Removing an unknown document changes nothing.
  */
 export async function removeDocument(client: SqlClient, t: Tenant, uri: string): Promise<WriteResult> {
-  return client.transaction((tx) => apply(tx, t, documentId(t.id, uri), null));
+  const id = documentId(t.id, uri);
+  const { changes, versioned } = await client.transaction((tx) => apply(tx, t, [{ id, next: null }]));
+  return { documentId: id, changes, versioned };
 }
 
-/** Brings the rows of one document to `next` (null: remove the document). */
-async function apply(tx: Queryable, t: Tenant, docId: string, next: DocumentRecords | null): Promise<WriteResult> {
+export interface DocumentWrite {
+  id: string;
+  /** Null: remove the document. */
+  next: DocumentRecords | null;
+}
+
+/** Brings the rows of each document to its `next`, in order (ids are unique in `docs`). */
+async function apply(tx: Queryable, t: Tenant, docs: DocumentWrite[]): Promise<BatchResult> {
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK, t.schema]);
   const w = new Writes(tx, t);
+  const docIds = docs.map((d) => d.id);
+  const written = docs.flatMap((d) => (d.next ? [d.next] : []));
 
-  const oldBlocks = await tx.query<{ id: string; molecule_ids: string[] | null }>(`SELECT id, molecule_ids FROM ${table(t, 'blocks')} WHERE document_id = $1`, [
-    docId,
-  ]);
-  const oldBlockIds = new Set(oldBlocks.rows.map((b) => b.id));
+  const oldBlocks = await tx.query<{ id: string; document_id: string; molecule_ids: string[] | null }>(
+    `SELECT id, document_id, molecule_ids FROM ${table(t, 'blocks')} WHERE document_id = ANY($1::uuid[])`,
+    [docIds],
+  );
+  const oldBlocksOf = new Map<string, Set<string>>(docIds.map((id) => [id, new Set<string>()]));
+  for (const b of oldBlocks.rows) oldBlocksOf.get(b.document_id)?.add(b.id);
+  const oldBlockIds = oldBlocks.rows.map((b) => b.id);
   const oldMoleculeIds = new Set(oldBlocks.rows.flatMap((b) => b.molecule_ids ?? []));
-  const nextAtoms = next?.atoms ?? [];
   const oldAtoms = new Map(
-    (await new AtomRepository(tx, t).findForDefinitions(nextAtoms.map((a) => a.id), [...oldBlockIds])).map((row) => [row.id, row] as const),
+    (await new AtomRepository(tx, t).findForDefinitions([...new Set(written.flatMap((n) => n.atoms.map((a) => a.id)))], oldBlockIds)).map(
+      (row) => [row.id, row] as const,
+    ),
   );
   await w.loadChecksums([
-    docId,
-    ...(next ? [next.domain.id, ...next.blocks.map((b) => b.id), ...next.molecules.map((m) => m.id)] : []),
+    ...docIds,
+    ...written.flatMap((n) => [n.domain.id, ...n.blocks.map((b) => b.id), ...n.molecules.map((m) => m.id)]),
     ...oldBlockIds,
     ...oldMoleculeIds,
     ...oldAtoms.keys(),
   ]);
 
-  // Parents before children: the document before its blocks (its root_block_id FK is deferred), blocks in document order.
-  if (next) {
-    await w.upsert('domain', 'domains', DOMAIN_COLUMNS, [next.domain]);
-    await w.upsert('document', 'documents', DOCUMENT_COLUMNS, [next.document]);
-    await w.upsert('block', 'blocks', BLOCK_COLUMNS, next.blocks);
-    await w.upsert('molecule', 'molecule_metadata', MOLECULE_COLUMNS, next.molecules);
-  }
-  const nextMoleculeIds = new Set(next?.molecules.map((m) => m.id));
+  // Parents before children: documents before their blocks (root_block_id's FK is deferred), blocks in document order.
+  await w.upsert('domain', 'domains', DOMAIN_COLUMNS, [...new Map(written.map((n) => [n.domain.id, n.domain] as const)).values()]);
+  await w.upsert('document', 'documents', DOCUMENT_COLUMNS, written.map((n) => n.document));
+  await w.upsert('block', 'blocks', BLOCK_COLUMNS, written.flatMap((n) => n.blocks));
+  await w.upsert('molecule', 'molecule_metadata', MOLECULE_COLUMNS, written.flatMap((n) => n.molecules));
+  const nextMoleculeIds = new Set(written.flatMap((n) => n.molecules.map((m) => m.id)));
   await w.delete('molecule', 'molecule_metadata', [...oldMoleculeIds].filter((id) => !nextMoleculeIds.has(id)));
 
-  // Atoms: this document's definitions replace its old ones in `defined_in`; atoms left with none are soft-deleted.
-  const merged = nextAtoms.map((a) => ({ ...a, defined_in: mergeDefinedIn(oldAtoms.get(a.id)?.definedIn ?? [], oldBlockIds, a.defined_in) }));
-  const nextAtomIds = new Set(nextAtoms.map((a) => a.id));
-  const undefinedIds: string[] = [];
-  for (const old of oldAtoms.values()) {
-    if (nextAtomIds.has(old.id) || old.deletedAt !== null) continue;
-    const definedIn = mergeDefinedIn(old.definedIn, oldBlockIds, []);
-    if (definedIn.length === 0) undefinedIds.push(old.id);
-    else merged.push({ ...atomRecordOf(old), defined_in: definedIn });
-  }
-  const versioned = await w.upsertAtoms(merged, oldAtoms);
+  const { live, undefinedIds } = mergeAtoms(docs, oldBlocksOf, oldAtoms);
+  const versioned = await w.upsertAtoms(live, oldAtoms);
   await w.softDeleteAtoms(undefinedIds);
 
-  const nextBlockIds = new Set(next?.blocks.map((b) => b.id));
-  await w.delete('block', 'blocks', [...oldBlockIds].filter((id) => !nextBlockIds.has(id)));
-  if (!next) await w.deleteIfExists('document', 'documents', docId);
+  const nextBlockIds = new Set(written.flatMap((n) => n.blocks.map((b) => b.id)));
+  await w.delete('block', 'blocks', oldBlockIds.filter((id) => !nextBlockIds.has(id)));
+  await w.deleteIfExists('document', 'documents', docs.filter((d) => !d.next).map((d) => d.id));
   await w.flushSyncState();
-  return { documentId: docId, changes: w.changes, versioned };
+  return { documentIds: docIds, changes: w.changes, versioned };
+}
+
+/**
+ * The atoms' `defined_in` after the documents are written in order: each
+ * document's definitions replace its old ones. Returns the atoms still
+ * defined somewhere that the documents touch, and the live atoms left with no
+ * definition (to soft-delete).
+ */
+function mergeAtoms(
+  docs: DocumentWrite[],
+  oldBlocksOf: Map<string, Set<string>>,
+  oldAtoms: Map<string, AtomRow>,
+): { live: AtomRecord[]; undefinedIds: string[] } {
+  const state = new Map<string, AtomRecord>();
+  const current = (id: string): AtomRecord | undefined => {
+    const old = oldAtoms.get(id);
+    return state.get(id) ?? (old && old.deletedAt === null ? atomRecordOf(old) : undefined);
+  };
+  // Live atoms by the old blocks defining them: a document's old definitions are found here.
+  const definedBy = new Map<string, string[]>();
+  for (const old of oldAtoms.values()) {
+    if (old.deletedAt !== null) continue;
+    for (const block of old.definedIn) definedBy.set(block, [...(definedBy.get(block) ?? []), old.id]);
+  }
+  for (const { id, next } of docs) {
+    const documentBlocks = oldBlocksOf.get(id) ?? new Set<string>();
+    const nextAtoms = next?.atoms ?? [];
+    for (const a of nextAtoms) state.set(a.id, { ...a, defined_in: mergeDefinedIn(state.get(a.id)?.defined_in ?? oldAtoms.get(a.id)?.definedIn ?? [], documentBlocks, a.defined_in) });
+    const nextAtomIds = new Set(nextAtoms.map((a) => a.id));
+    for (const atomId of new Set([...documentBlocks].flatMap((b) => definedBy.get(b) ?? []))) {
+      const atom = current(atomId);
+      if (nextAtomIds.has(atomId) || !atom) continue;
+      state.set(atomId, { ...atom, defined_in: mergeDefinedIn(atom.defined_in, documentBlocks, []) });
+    }
+  }
+  const all = [...state.values()];
+  return {
+    live: all.filter((a) => a.defined_in.length > 0),
+    undefinedIds: all.filter((a) => a.defined_in.length === 0 && oldAtoms.get(a.id)?.deletedAt === null).map((a) => a.id),
+  };
 }
 
 /** `defined_in` without the document's old blocks, plus its new ones. */
@@ -173,7 +272,7 @@ class Writes {
 
   /** Inserts or updates, in one statement, the records whose checksum changed. */
   async upsert<R extends { id: string }>(entity: EntityType, name: TenantTable, cols: Column[], records: R[]): Promise<void> {
-    await this.write(name, cols, records.filter((r) => this.changed(entity, r.id, checksum(r))));
+    await this.write(name, cols, records.filter((r) => this.changed(entity, r.id, rowChecksum(r))));
   }
 
   /**
@@ -218,9 +317,11 @@ class Writes {
     for (const id of ids) this.record(entity, id, null);
   }
 
-  async deleteIfExists(entity: EntityType, name: TenantTable, id: string): Promise<void> {
-    const { rowCount } = await this.tx.query(`DELETE FROM ${table(this.t, name)} WHERE id = $1`, [id]);
-    if (rowCount > 0) this.record(entity, id, null);
+  /** Deletes those of `ids` that exist; only they owe a `sync_state` row. */
+  async deleteIfExists(entity: EntityType, name: TenantTable, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { rows } = await this.tx.query<{ id: string }>(`DELETE FROM ${table(this.t, name)} WHERE id = ANY($1::uuid[]) RETURNING id`, [ids]);
+    for (const { id } of rows) this.record(entity, id, null);
   }
 
   /** One statement for all the `sync_state` rows of this write: pending, `postgres_version` + 1, the new checksum. */

@@ -40,16 +40,16 @@ function exampleDocuments(): { uri: string; text: string }[] {
   return files.sort().map((f) => ({ uri: pathToFileURL(f).href, text: readFileSync(f, 'utf8') }));
 }
 
-/** `inner`, but before the second `replaceDocument` Neo4j is stopped (and waited for until it is gone). */
+/** `inner`, but before the second `replaceDocuments` Neo4j is stopped (and waited for until it is gone). */
 function stopBeforeSecondPush(inner: GraphStore, server: PrivateNeo4j): GraphStore {
   let pushes = 0;
-  const replaceDocument: GraphStore['replaceDocument'] = async (tenant, graph) => {
+  const replaceDocuments: GraphStore['replaceDocuments'] = async (tenant, graphs) => {
     if (pushes++ === 1) await server.stop();
-    return inner.replaceDocument(tenant, graph);
+    return inner.replaceDocuments(tenant, graphs);
   };
   return new Proxy(inner, {
     get(target, key) {
-      if (key === 'replaceDocument') return replaceDocument;
+      if (key === 'replaceDocuments') return replaceDocuments;
       const value: unknown = Reflect.get(target, key, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -96,6 +96,7 @@ if (testNeo4j()) {
       const stopping = stopBeforeSecondPush(new Neo4jGraphStore(driver), server!);
       const progress: number[] = [];
       const first = await drainSyncState(db.client, t, stopping, {
+        batchSize: 1,
         attempts: 2,
         sleep: async () => {},
         secrets: [PASSWORD],
@@ -138,7 +139,7 @@ if (testNeo4j()) {
 
       // Converged: a further drain changes nothing.
       const before = await graph.stats(t.id);
-      expect(await drainSyncState(db.client, t, graph)).toEqual({ rows: 0, synced: 0, failed: 0, documents: 0, errors: [] });
+      expect(await drainSyncState(db.client, t, graph)).toEqual({ rows: 0, synced: 0, failed: 0, documents: 0, errors: [], reflected: { molecules: 0, blocks: 0 } });
       expect(await graph.stats(t.id)).toEqual(before);
     }, 180_000);
   });

@@ -8,19 +8,87 @@ import type { DocumentSnapshot } from '../core/document';
 import { documentId } from '../persistence/ids';
 import type { Queryable, SqlClient } from '../persistence/sql/client';
 import { table, type Tenant } from '../persistence/sql/tenant';
-import { writeDocument, type WriteResult } from '../persistence/writer';
+import { prepareDocuments, writePrepared, type BatchResult, type PreparedDocuments, type WriteResult } from '../persistence/writer';
 
 export function sourceChecksum(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** `writeDocument`, and the document's `source` set in the same transaction. `snapshot` must be `parseDocument(snapshot.uri, text)`. */
-export function writeDocumentWithSource(client: SqlClient, t: Tenant, snapshot: DocumentSnapshot, text: string): Promise<WriteResult> {
-  const id = documentId(t.id, snapshot.uri);
-  return writeDocument(alsoInTransaction(client, (tx) => storeSource(tx, t, id, text)), t, snapshot);
+export async function writeDocumentWithSource(client: SqlClient, t: Tenant, snapshot: DocumentSnapshot, text: string): Promise<WriteResult> {
+  const { documentIds, changes, versioned } = await writeDocumentsWithSources(client, t, [{ snapshot, text }]);
+  return { documentId: documentIds[0], changes, versioned };
 }
 
-/** `client` whose transactions run `extra` after their work, before COMMIT (writeDocument is one transaction). */
+export interface SourcedSnapshot {
+  /** `parseDocument(snapshot.uri, text)`. */
+  snapshot: DocumentSnapshot;
+  text: string;
+}
+
+/** `writeDocuments`, and each document's `source` set in the same one transaction. */
+export async function writeDocumentsWithSources(client: SqlClient, t: Tenant, docs: SourcedSnapshot[]): Promise<BatchResult> {
+  return writePreparedSources(client, t, await prepareDocuments(t, docs.map((d) => d.snapshot)), docs);
+}
+
+function writePreparedSources(client: SqlClient, t: Tenant, prepared: PreparedDocuments, docs: SourcedSnapshot[]): Promise<BatchResult> {
+  const texts = new Map(docs.map((d) => [d.snapshot.uri, d.text] as const));
+  const sources = [...texts].map(([uri, text]) => ({ id: documentId(t.id, uri), text }));
+  return writePrepared(
+    alsoInTransaction(client, (tx) => storeSources(tx, t, sources)),
+    t,
+    prepared,
+  );
+}
+
+/**
+ * Writes documents with their sources in batches of `batchSize` documents
+ * (fewer when their text reaches MAX_BATCH_CHARS), one transaction each, pipelined: while PostgreSQL writes one batch, the next
+ * one is parsed by the caller and prepared here. `add` waits only when a
+ * batch is ready and the previous one is still being written; `finish`
+ * writes the rest. A failed batch makes the next `add` or `finish` throw.
+ */
+/** A batch's text bound: rows, JSON parameters and source are several times the text. */
+const MAX_BATCH_CHARS = 8_000_000;
+
+export class SourceWriter {
+  private batch: SourcedSnapshot[] = [];
+  private batchChars = 0;
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly client: SqlClient,
+    private readonly t: Tenant,
+    private readonly options: { batchSize?: number; onWritten?: (result: BatchResult) => void } = {},
+  ) {}
+
+  /** Also yields to the event loop, so that the batch in flight progresses while the caller parses. */
+  async add(doc: SourcedSnapshot): Promise<void> {
+    this.batch.push(doc);
+    this.batchChars += doc.text.length;
+    if (this.batch.length >= (this.options.batchSize ?? 200) || this.batchChars >= MAX_BATCH_CHARS) await this.send();
+    else await new Promise(setImmediate);
+  }
+
+  async finish(): Promise<void> {
+    if (this.batch.length > 0) await this.send();
+    await this.inFlight;
+  }
+
+  private async send(): Promise<void> {
+    const docs = this.batch;
+    this.batch = [];
+    this.batchChars = 0;
+    const prepared = await prepareDocuments(this.t, docs.map((d) => d.snapshot));
+    await this.inFlight;
+    const write = writePreparedSources(this.client, this.t, prepared, docs).then((result) => this.options.onWritten?.(result));
+    // Awaited by the next `send` or `finish`; until then a failure must not count as unhandled.
+    write.catch(() => undefined);
+    this.inFlight = write;
+  }
+}
+
+/** `client` whose transactions run `extra` after their work, before COMMIT (writeDocuments is one transaction). */
 function alsoInTransaction(client: SqlClient, extra: (tx: Queryable) => Promise<void>): SqlClient {
   return {
     backend: client.backend,
@@ -35,13 +103,14 @@ function alsoInTransaction(client: SqlClient, extra: (tx: Queryable) => Promise<
   };
 }
 
-async function storeSource(tx: Queryable, t: Tenant, id: string, text: string): Promise<void> {
-  const sum = sourceChecksum(text);
-  await tx.query(`UPDATE ${table(t, 'documents')} SET source = $2, source_checksum = $3 WHERE id = $1 AND source_checksum IS DISTINCT FROM $3`, [
-    id,
-    text,
-    sum,
-  ]);
+/** Arrays, not JSON: the text goes to PostgreSQL exactly as a text parameter would. */
+async function storeSources(tx: Queryable, t: Tenant, docs: { id: string; text: string }[]): Promise<void> {
+  await tx.query(
+    `UPDATE ${table(t, 'documents')} d SET source = r.source, source_checksum = r.sum
+     FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(id, source, sum)
+     WHERE d.id = r.id AND d.source_checksum IS DISTINCT FROM r.sum`,
+    [docs.map((d) => d.id), docs.map((d) => d.text), docs.map((d) => sourceChecksum(d.text))],
+  );
 }
 
 export interface StoredSource {
@@ -69,9 +138,13 @@ export async function allSources(db: Queryable, t: Tenant): Promise<StoredSource
   return rows;
 }
 
-/** Records that the graph holds `checksum`'s version of the document (unless a newer source was written meanwhile). */
-export async function markGraphSynced(db: Queryable, t: Tenant, id: string, checksum: string): Promise<void> {
-  await db.query(`UPDATE ${table(t, 'documents')} SET graph_checksum = $2 WHERE id = $1 AND source_checksum = $2`, [id, checksum]);
+/** Records that the graph holds each document's `checksum` version (unless a newer source was written meanwhile). */
+export async function markGraphSynced(db: Queryable, t: Tenant, docs: { id: string; checksum: string }[]): Promise<void> {
+  await db.query(
+    `UPDATE ${table(t, 'documents')} d SET graph_checksum = c.sum FROM unnest($1::uuid[], $2::text[]) AS c(id, sum)
+     WHERE d.id = c.id AND d.source_checksum = c.sum`,
+    [docs.map((d) => d.id), docs.map((d) => d.checksum)],
+  );
 }
 
 /** `source_checksum` per document uri: a file whose text has this checksum is already written. */

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import { parseDocument } from '../core/document';
 import { MemoryGraphStore } from '../graph/memory';
-import { toGraph } from '../graph/model';
+import { toGraph, type DocumentGraph } from '../graph/model';
 import { openNeo4jGraphStore } from '../graph/neo4j';
 import type { GraphStore } from '../graph/store';
 import type { SqlClient } from '../persistence/sql/client';
@@ -44,10 +44,20 @@ export async function openGraph(config: KnowledgeConfig): Promise<OpenedGraph> {
   }
 }
 
-/** Fills an empty in-memory graph with every document stored with its source (what earlier processes wrote). */
-export async function loadGraph(sql: SqlClient, graph: GraphStore, config: KnowledgeConfig): Promise<void> {
+/**
+ * Fills an empty in-memory graph with every document stored with its source
+ * (what earlier processes wrote); `graphOf` as for `drainSyncState`.
+ */
+export async function loadGraph(
+  sql: SqlClient,
+  graph: GraphStore,
+  config: KnowledgeConfig,
+  graphOf: (uri: string, sourceChecksum: string) => DocumentGraph | undefined = () => undefined,
+): Promise<void> {
   const t = config.tenant;
   for (const doc of await allSources(sql, t)) {
-    if (doc.source !== null) await graph.replaceDocument(t.id, toGraph(t.id, parseDocument(doc.uri, doc.source)));
+    if (doc.source === null) continue;
+    const known = doc.sourceChecksum === null ? undefined : graphOf(doc.uri, doc.sourceChecksum);
+    await graph.replaceDocument(t.id, known ?? toGraph(t.id, parseDocument(doc.uri, doc.source)));
   }
 }

@@ -9,7 +9,7 @@ import { repositories } from '../persistence/repositories';
 import { table, type Tenant } from '../persistence/sql/tenant';
 import { backends, useDatabase } from '../persistence/testing';
 import { removeDocument, writeDocument } from '../persistence/writer';
-import { writeDocumentWithSource } from './sources';
+import { sourceChecksum, writeDocumentWithSource } from './sources';
 import { closedPort, graphBackends } from './testing';
 import { drainSyncState } from './worker';
 
@@ -60,7 +60,8 @@ describe.each(backends())('sync worker on $name', (backend) => {
       const written = [await write(db, t, RATES, RATES_TEXT), await write(db, t, FORMS, FORMS_TEXT)];
       const rows = written.flatMap((w) => w.changes).length;
       const result = await drainSyncState(db.client, t, graph);
-      expect(result).toMatchObject({ rows, synced: rows, failed: 0, documents: 2, errors: [] });
+      // The arrays PostgreSQL wrote agree with the graph built from the same source: nothing to reflect.
+      expect(result).toMatchObject({ rows, synced: rows, failed: 0, documents: 2, errors: [], reflected: { molecules: 0, blocks: 0 } });
       await expectGraphHolds(t, RATES, RATES_TEXT);
       await expectGraphHolds(t, FORMS, FORMS_TEXT);
       expect(await status(t)).toEqual([{ sync_status: 'synced', n: rows }]);
@@ -74,7 +75,7 @@ describe.each(backends())('sync worker on $name', (backend) => {
     it('is idempotent: draining again, or rewriting the same text, changes nothing', async () => {
       const t = db.tenant;
       const before = await graph.stats(t.id);
-      expect(await drainSyncState(db.client, t, graph)).toEqual({ rows: 0, synced: 0, failed: 0, documents: 0, errors: [] });
+      expect(await drainSyncState(db.client, t, graph)).toEqual({ rows: 0, synced: 0, failed: 0, documents: 0, errors: [], reflected: { molecules: 0, blocks: 0 } });
       expect((await write(db, t, RATES, RATES_TEXT)).changes).toEqual([]);
       expect(await drainSyncState(db.client, t, graph)).toMatchObject({ rows: 0, documents: 0 });
       expect(await graph.stats(t.id)).toEqual(before);
@@ -140,5 +141,58 @@ describe.each(backends())('sync worker on $name with the graph down', (backend) 
     expect(drained).toMatchObject({ failed: 0, documents: 2, errors: [] });
     expect(await repositories(db.client, t).syncState.pending()).toEqual([]);
     expect(await working.readDocument(t.id, documentId(t.id, RATES))).toEqual(sortGraph(toGraph(t.id, parseDocument(RATES, RATES_TEXT))));
+  });
+});
+
+describe('sync worker batches', () => {
+  const db = useDatabase(backends()[0]);
+  const uris = Array.from({ length: 5 }, (_, i) => `file:///kb/domains/tax/doc${i}.md`);
+  const text = (i: number) => `# Doc ${i}\n\n- **Rate ${i}**: ${i}%\n- [[Rate ${i}]] MUST BE <= 30%\n`;
+
+  it('pushes a failed batch again one document at a time: the others land, the bad one alone stays failed', async () => {
+    const t = db.tenant;
+    for (const [i, uri] of uris.entries()) await write(db, t, uri, text(i));
+    const { MemoryGraphStore } = await import('../graph/memory');
+    const inner = new MemoryGraphStore();
+    const bad = documentId(t.id, uris[2]);
+    const calls: number[] = [];
+    const rejecting: GraphStore = Object.assign(Object.create(inner) as GraphStore, {
+      replaceDocuments: async (tenant: string, graphs: DocumentGraph[]) => {
+        calls.push(graphs.length);
+        if (graphs.some((g) => g.document.id === bad)) throw new Error('rejected');
+        return inner.replaceDocuments(tenant, graphs);
+      },
+    });
+    const result = await drainSyncState(db.client, t, rejecting, { batchSize: 5, attempts: 2, sleep: async () => {} });
+    expect(calls).toEqual([5, 1, 1, 1, 1, 1]);
+    expect(result).toMatchObject({ documents: 4, errors: [{ documentId: bad, error: 'rejected' }] });
+    for (const [i, uri] of uris.entries()) {
+      const held = await inner.readDocument(t.id, documentId(t.id, uri));
+      expect(held === null).toBe(i === 2);
+    }
+    const failed = await repositories(db.client, t).syncState.pending();
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((r) => r.syncStatus === 'failed')).toBe(true);
+    expect(await drainSyncState(db.client, t, inner)).toMatchObject({ failed: 0, documents: 1 });
+  });
+
+  it('takes the graphs the caller holds instead of parsing the stored source', async () => {
+    const t = db.tenant;
+    const { MemoryGraphStore } = await import('../graph/memory');
+    const graph = new MemoryGraphStore();
+    const edited = text(0).replace('0%', '5%');
+    await write(db, t, uris[0], edited);
+    // Not what parsing the source gives, so that the test sees which graph was pushed.
+    const given = toGraph(t.id, parseDocument(uris[0], `${edited}\n- **Held By The Caller**: 1%\n`));
+    const asked: [string, string][] = [];
+    const result = await drainSyncState(db.client, t, graph, {
+      graphOf: (uri, sum) => {
+        asked.push([uri, sum]);
+        return uri === uris[0] ? given : undefined;
+      },
+    });
+    expect(result).toMatchObject({ failed: 0, errors: [] });
+    expect(asked).toContainEqual([uris[0], sourceChecksum(edited)]);
+    expect(await graph.readDocument(t.id, documentId(t.id, uris[0]))).toEqual(sortGraph(given));
   });
 });

@@ -22,10 +22,12 @@ import {
   type KnowledgeSecrets,
   type SyncStatus,
 } from '../../../../shared/src/protocol';
+import type { DocumentSnapshot } from '../../core/document';
 import type { SqlClient } from '../../persistence/sql/client';
 import { removeDocument } from '../../persistence/writer';
-import { sourceChecksum, storedChecksums, writeDocumentWithSource } from '../../sync/sources';
+import { sourceChecksum, storedChecksums, writeDocumentsWithSources } from '../../sync/sources';
 import { drainSyncState } from '../../sync/worker';
+import { toGraph } from '../../graph/model';
 import type { Feature, ServerContext } from '../context';
 import { Stores, storesConfig } from '../stores';
 import { notifyChange, TeamKnowledge } from '../team';
@@ -35,6 +37,8 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
 /** Status notifications during a long run: at most one per this many milliseconds. */
 const STATUS_INTERVAL_MS = 250;
+/** Documents written per transaction (see `writeDocuments`). */
+const WRITE_BATCH = 100;
 
 class Syncer {
   private stores: Stores | null = null;
@@ -187,30 +191,30 @@ class Syncer {
         this.checkVanished = false;
       }
       let written = 0;
-      for (const uri of [...this.pending]) {
+      const uris = [...this.pending];
+      for (let i = 0; i < uris.length; i += WRITE_BATCH) {
         if (this.stores !== stores || this.stopped) return;
-        const doc = this.ctx.kb.get(uri);
-        const origin = this.ctx.kb.origin(uri);
-        if (origin === 'team') {
-          this.pending.delete(uri);
-          continue;
-        }
-        if (doc) {
-          const sum = sourceChecksum(doc.text);
-          if (stored.get(uri) !== sum) {
-            await writeDocumentWithSource(sql, t, doc, doc.text);
-            stored.set(uri, sum);
-            await notifyChange(sql, t, uri);
-            written++;
+        const writes: DocumentSnapshot[] = [];
+        const removes: string[] = [];
+        const seen: [string, DocumentSnapshot | undefined][] = [];
+        for (const uri of uris.slice(i, i + WRITE_BATCH)) {
+          const doc = this.ctx.kb.get(uri);
+          if (this.ctx.kb.origin(uri) === 'team') {
+            this.pending.delete(uri);
+            continue;
           }
-        } else if (stored.has(uri)) {
-          await removeDocument(sql, t, uri);
-          stored.delete(uri);
-          await notifyChange(sql, t, uri);
-          written++;
+          if (doc && stored.get(uri) !== sourceChecksum(doc.text)) writes.push(doc);
+          else if (!doc && stored.has(uri)) removes.push(uri);
+          seen.push([uri, doc]);
         }
+        if (writes.length > 0) await writeDocumentsWithSources(sql, t, writes.map((doc) => ({ snapshot: doc, text: doc.text })));
+        for (const uri of removes) await removeDocument(sql, t, uri);
+        for (const doc of writes) stored.set(doc.uri, sourceChecksum(doc.text));
+        for (const uri of removes) stored.delete(uri);
+        for (const uri of [...writes.map((d) => d.uri), ...removes]) await notifyChange(sql, t, uri);
+        written += writes.length + removes.length;
         // Typed again meanwhile: the newer text is pending again through `changed`.
-        if (this.ctx.kb.get(uri) === doc) this.pending.delete(uri);
+        for (const [uri, doc] of seen) if (this.ctx.kb.get(uri) === doc) this.pending.delete(uri);
         this.status(true);
       }
       if (written > 0) {
@@ -230,7 +234,15 @@ class Syncer {
       }
       if (graph) {
         try {
-          const result = await drainSyncState(sql, t, graph, { attempts: 1, secrets: stores.config.secrets });
+          const result = await drainSyncState(sql, t, graph, {
+            attempts: 1,
+            secrets: stores.config.secrets,
+            // The index holds the documents parsed: no need to parse their stored source again.
+            graphOf: (uri, sum) => {
+              const doc = this.ctx.kb.get(uri);
+              return doc && sourceChecksum(doc.text) === sum ? toGraph(t.id, doc) : undefined;
+            },
+          });
           if (result.errors.length > 0) {
             await stores.drop('neo4j');
             return this.fail('Neo4j', result.errors[0].error);

@@ -167,6 +167,12 @@ export const TENANT_MIGRATIONS: Migration[] = [
     ],
   },
   DOCUMENT_SOURCES,
+  {
+    // The writer looks rows up by entity id alone (any type); the seed's UNIQUE(tenant_id, entity_type, entity_id) cannot serve that.
+    version: 3,
+    name: 'sync_state entity index',
+    statements: (s) => [`CREATE INDEX sync_state_entity_idx ON ${s}.sync_state (entity_id)`],
+  },
 ];
 
 /** The public schema holds the tenant directory only (seed §6.2). */
