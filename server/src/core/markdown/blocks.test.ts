@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRegion, parseText } from './blocks';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { largeDocument } from '../../../../test/bench/generate';
+import { parseMarkdown, parseMarkdownWithGfm, parseRegion, parseText } from './blocks';
 
 describe('chunked parsing', () => {
   it('equals parsing the whole text at once on random large documents (property)', () => {
@@ -47,5 +50,52 @@ describe('chunked parsing', () => {
     const chunked = parseText(text);
     expect(chunked).toEqual(parseRegion(text, 0, text.length));
     expect(chunked.segments.filter((s) => s.kind === 'heading')).toHaveLength(40);
+  });
+});
+
+describe('parsing without autolink literals', () => {
+  const gfmPieces = [
+    '| IF A | THEN B |\n| --- | --- |\n| 1 | 2 |\n\n',
+    'a ~~struck~~ word and ~one~ tilde\n\n',
+    '- [ ] open task\n- [x] done task\n\n',
+    'A note[^1].\n\n[^1]: The footnote.\n\n',
+    'Text with a ww.not-a-link and http:/half and user at example.org\n\n',
+    '# Heading with *emphasis* and `code`\n\n',
+    '- IF [[Income]] > $50,000 THEN [[Rate]] = 30%\n  - UNLESS [[Province]] = Quebec\n\n',
+    '<span>inline html</span> and <b>bold</b>\n\n',
+    '[link](http) and ![image](x.png)\n\n',
+    '```json\n{"a": 1}\n```\n\n',
+  ];
+
+  it('gives the same tree as remark-gfm on text that holds no @, www. or :// (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...gfmPieces), { minLength: 1, maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        expect(/@|www\.|:\/\//i.test(text)).toBe(false);
+        expect(parseMarkdown(text)).toEqual(parseMarkdownWithGfm(text));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('still turns bare links and e-mail addresses into links', () => {
+    const tree = parseMarkdown('See www.canada.ca, https://cra.gc.ca/x and ask help@cra.example.org.');
+    const links = JSON.stringify(tree).match(/"type":"link"/g) ?? [];
+    expect(links).toHaveLength(3);
+    expect(tree).toEqual(parseMarkdownWithGfm('See www.canada.ca, https://cra.gc.ca/x and ask help@cra.example.org.'));
+  });
+
+  it('gives the same tree as remark-gfm on the bundled examples and the generated benchmark file', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else if (entry.name.endsWith('.md')) files.push(join(dir, entry.name));
+      }
+    };
+    walk(join(__dirname, '../../../../examples'));
+    expect(files.length).toBeGreaterThan(3);
+    const texts = [...files.map((f) => readFileSync(f, 'utf8')), largeDocument(400)];
+    for (const text of texts) expect(parseMarkdown(text)).toEqual(parseMarkdownWithGfm(text));
   });
 });

@@ -6,13 +6,57 @@
  */
 import { createHash } from 'node:crypto';
 import type { Blockquote, List, ListItem, Paragraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
+import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote';
+import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough';
+import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
+import { gfmTaskListItemFromMarkdown } from 'mdast-util-gfm-task-list-item';
+import { gfmFootnote } from 'micromark-extension-gfm-footnote';
+import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
+import { gfmTable } from 'micromark-extension-gfm-table';
+import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
+import { combineExtensions } from 'micromark-util-combine-extensions';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { unified, type Processor } from 'unified';
 import type { Block, BlockContent, BlockType, RichText, Span } from '../model';
 
 const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']);
+
+/**
+ * remark-gfm without its autolink literals (bare `www.…`, `http(s)://…` and
+ * e-mail addresses turned into links). They cost a quarter of the parse on
+ * dense knowledge (the e-mail construct is tried at every word and the mdast
+ * pass runs five regular expressions over every text node), yet none can
+ * occur in text without `@`, `www.` or `://`: such text parses exactly as
+ * with `processor` (`blocks.test.ts` checks it), the rest uses `processor`.
+ */
+const withoutLiteralLinks = unified()
+  .use(remarkParse)
+  .use(function gfmWithoutAutolinkLiterals(this: Processor) {
+    const data = this.data();
+    (data.micromarkExtensions ??= []).push(combineExtensions([gfmFootnote(), gfmStrikethrough(), gfmTable(), gfmTaskListItem()]));
+    (data.fromMarkdownExtensions ??= []).push([
+      gfmFootnoteFromMarkdown(),
+      gfmStrikethroughFromMarkdown(),
+      gfmTableFromMarkdown(),
+      gfmTaskListItemFromMarkdown(),
+    ]);
+  })
+  .use(remarkFrontmatter, ['yaml']);
+
+/** Whatever a GFM autolink literal needs (see `withoutLiteralLinks`). */
+const MAY_HOLD_LITERAL_LINK = /@|www\.|:\/\//i;
+
+/** The mdast of `source`, parsed as remark-parse + remark-gfm + remark-frontmatter. */
+export function parseMarkdown(source: string): Root {
+  return (MAY_HOLD_LITERAL_LINK.test(source) ? processor : withoutLiteralLinks).parse(source) as Root;
+}
+
+/** The same, always through remark-gfm itself (for tests). */
+export function parseMarkdownWithGfm(source: string): Root {
+  return processor.parse(source) as Root;
+}
 
 /** One top-level Markdown node: the unit of incremental re-parsing. */
 export interface Segment {
@@ -43,7 +87,7 @@ export interface ParsedRegion {
  */
 export function parseRegion(text: string, start: number, end: number, firstBlock = 0): ParsedRegion {
   const source = text.slice(start, end);
-  const root = processor.parse(source) as Root;
+  const root = parseMarkdown(source);
   const builder = new BlockBuilder(text, start);
   const segments: Segment[] = [];
   let frontMatter: ParsedRegion['frontMatter'] = null;
