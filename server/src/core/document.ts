@@ -114,7 +114,7 @@ function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number):
   let last = first - 1;
   while (last + 1 < segs.length && segs[last + 1].span.start <= end) last++;
   const fresh = freshRegion(previous.text, text, segs, Math.min(first, last), Math.max(first, last), start, end, delta);
-  if (fresh) return splice(previous, old, text, version, fresh.region, fresh.lo, fresh.hi, delta);
+  if (fresh) return splice(previous, old, text, version, fresh.region, fresh.lo, fresh.hi, delta, fresh.span);
   // One unchanged neighbour on each side absorbs merges and splits; widen until the re-parse is stable.
   let lo = Math.max(0, Math.min(first, last) - 1);
   let hi = Math.min(segs.length - 1, Math.max(first, last) + 1);
@@ -147,7 +147,7 @@ function applyEdit(previous: DocumentSnapshot, edit: TextEdit, version: number):
       hi++;
       continue;
     }
-    return splice(previous, old, text, version, region, lo, hi, delta);
+    return splice(previous, old, text, version, region, lo, hi, delta, { start: regionStart, end: regionEnd });
   }
 }
 
@@ -167,7 +167,7 @@ function freshRegion(
   start: number,
   end: number,
   delta: number,
-): { region: ParsedRegion; lo: number; hi: number } | null {
+): { region: ParsedRegion; lo: number; hi: number; span: Span } | null {
   if (lo < 0 || hi >= segs.length || lo > hi) return null;
   const regionStart = lo === 0 ? 0 : oldText.lastIndexOf('\n', segs[lo].span.start - 1) + 1;
   if (regionStart > start || (lo > 0 && !cutsCleanly(text, regionStart))) return null;
@@ -180,7 +180,7 @@ function freshRegion(
   const tail = region.segments[region.segments.length - 1];
   // A block still open at the region's end (an unclosed fence or HTML block) would run on below it.
   if (!last && tail && !/\n[ \t]*\n/.test(text.slice(tail.span.end, regionEnd))) return null;
-  return { region, lo, hi };
+  return { region, lo, hi, span: { start: regionStart, end: regionEnd } };
 }
 
 /** A line start after a blank line, whose line can only begin a new top-level block. */
@@ -221,6 +221,8 @@ function splice(
   lo: number,
   hi: number,
   delta: number,
+  /** Where `region` was parsed from, in `text`. */
+  regionSpan: Span,
 ): DocumentSnapshot {
   const segs = old.segments;
   const oldFirstBlock = lo < segs.length ? segs[lo].firstBlock : previous.blocks.length;
@@ -251,7 +253,9 @@ function splice(
     for (const b of newBlocks) known.push(replacedKnowledge.get(b.id));
     for (let i = oldEndBlock; i < old.knowledge.length; i++) known.push(old.knowledge[i]);
   }
-  const doc = assemble(previous.uri, version, text, segments, blocks, frontMatter, known);
+  // The previous text held no link definition (else it re-parses fully): a new one lies in the region.
+  const definitionsIn = regionSpan;
+  const doc = assemble(previous.uri, version, text, segments, blocks, frontMatter, known, definitionsIn, previous);
   if (newBlocks.length === replaced.length && newBlocks.every((b, i) => b.id === replaced[i].id)) inheritBlockIndex(previous, doc);
   return doc;
 }
@@ -336,6 +340,10 @@ function assemble(
   frontMatterSource: { raw: string; span: Span } | null,
   /** Extraction that may still be valid, aligned with `blocks` (checked against checksum and marker width). */
   candidates: readonly (BlockKnowledge | undefined)[],
+  /** Where a link reference definition may stand (the whole text unless the caller knows better). */
+  definitionsIn: Span = { start: 0, end: text.length },
+  /** The snapshot this one was edited from: its linked lists are reused when they come out the same. */
+  previous?: DocumentSnapshot,
 ): DocumentSnapshot {
   const problems: ParseProblem[] = [];
   const frontMatter = readFrontMatter(text, frontMatterSource, problems);
@@ -363,14 +371,16 @@ function assemble(
     frontMatter,
     enforcement,
     blocks: ordered,
-    ...link(ordered, knowledge, enforcement ?? 'warn'),
+    ...link(ordered, knowledge, enforcement ?? 'warn', previous),
     problems,
   };
   state.set(doc, {
     segments,
     frontMatterRaw: frontMatterSource?.raw ?? null,
     knowledge,
-    hasDefinitions: segments.some((s) => s.kind === 'definition' || s.kind === 'footnoteDefinition') || LINK_DEFINITION.test(text),
+    hasDefinitions:
+      segments.some((s) => s.kind === 'definition' || s.kind === 'footnoteDefinition') ||
+      LINK_DEFINITION.test(definitionsIn.start === 0 && definitionsIn.end === text.length ? text : text.slice(definitionsIn.start, definitionsIn.end)),
   });
   return doc;
 }
@@ -379,30 +389,30 @@ function assemble(
  * Document-level linking of per-block knowledge: default enforcement, the
  * enforcement of a table's caption line, UNLESS items attached to the rule
  * they are nested under, and JSON atoms whose value is the fenced block
- * right under their definition.
+ * right under their definition. This runs on every keystroke over every
+ * block, so it allocates only for what linking changes, and hands back the
+ * previous snapshot's lists when they come out element for element the same
+ * (consumers then see the same arrays).
  */
-function link(
-  blocks: Block[],
-  knowledge: readonly BlockKnowledge[],
-  defaultEnforcement: Enforcement,
-): Pick<DocumentSnapshot, 'definitions' | 'references' | 'extracted' | 'molecules' | 'tables'> {
+function link(blocks: Block[], knowledge: readonly BlockKnowledge[], defaultEnforcement: Enforcement, previous?: DocumentSnapshot): Linked {
   const definitions: AtomDefinition[] = [];
   const references: AtomReference[] = [];
   const extracted: ExtractedValue[] = [];
-  const molecules: Molecule[] = [];
   const tables: DecisionTableInfo[] = [];
-  /** Index in `molecules` of the rule (not exception) each block holds. */
-  const ruleOfBlock = new Map<string, number>();
-  /** The original (extracted) molecule behind each entry of `molecules`, and what linking changes in it. */
+  /** The extracted molecules in order, and what linking sets in each (sparse: most keep what they have). */
   const sources: Molecule[] = [];
-  const links: { enforcement: Enforcement; parentId?: string; exceptionIds?: string[] }[] = [];
+  const enforcements: Enforcement[] = [];
+  const parentIds = new Map<number, string>();
+  const exceptionIds = new Map<number, string[]>();
+  /** Index in `sources` of the rule (not exception) each block holds, -1 for none. */
+  const ruleOfBlock = new Int32Array(blocks.length).fill(-1);
   let captionEnforcement: Enforcement | null = null;
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i];
     const k = knowledge[i];
-    if (k.references.length) references.push(...k.references);
-    if (k.extracted.length) extracted.push(...k.extracted);
-    if (k.table) tables.push({ blockId: block.id, ...k.table });
+    for (const r of k.references) references.push(r);
+    for (const e of k.extracted) extracted.push(e);
+    if (k.table) tables.push(derive(k.table, block.id, () => ({ blockId: block.id, ...k.table! })));
     for (const def of k.definitions) {
       const next = blocks[i + 1];
       if (def.value === null && !def.oneOf && next?.type === 'code' && 'language' in next.content && next.content.language === 'json') {
@@ -410,44 +420,67 @@ function link(
         definitions.push(derive(def, json, () => jsonDefinition(def, json)));
       } else definitions.push(def);
     }
-    const tableDefault = block.type === 'table' ? (captionEnforcement ?? defaultEnforcement) : defaultEnforcement;
-    for (const m of k.molecules) {
-      const link: (typeof links)[number] = { enforcement: m.explicitEnforcement ? m.enforcement : tableDefault };
-      const parentIndex = block.parentId === null ? undefined : ruleOfBlock.get(block.parentId);
-      if (m.type === 'ExceptionMolecule' && m.parentId === null && parentIndex !== undefined) {
-        const parent = sources[parentIndex];
-        if (parent.type === 'ConditionMolecule' || parent.type === 'ConstraintMolecule') {
-          link.parentId = parent.id;
-          if (parent.type === 'ConditionMolecule') {
-            const parentLink = links[parentIndex];
-            parentLink.exceptionIds = [...(parentLink.exceptionIds ?? parent.exceptionIds), m.id];
+    if (k.molecules.length > 0) {
+      const tableDefault = block.type === 'table' ? (captionEnforcement ?? defaultEnforcement) : defaultEnforcement;
+      for (const m of k.molecules) {
+        const index = sources.length;
+        sources.push(m);
+        enforcements.push(m.explicitEnforcement ? m.enforcement : tableDefault);
+        if (m.type === 'ExceptionMolecule') {
+          const parentIndex = m.parentId === null && block.parentId !== null ? ruleOfBlock[indexBefore(blocks, i, block.parentId)] : -1;
+          const parent = parentIndex >= 0 ? sources[parentIndex] : undefined;
+          if (parent?.type === 'ConditionMolecule' || parent?.type === 'ConstraintMolecule') {
+            parentIds.set(index, parent.id);
+            if (parent.type === 'ConditionMolecule') exceptionIds.set(parentIndex, [...(exceptionIds.get(parentIndex) ?? parent.exceptionIds), m.id]);
           }
-        }
+        } else if (ruleOfBlock[i] === -1) ruleOfBlock[i] = index;
       }
-      sources.push(m);
-      links.push(link);
-      if (!ruleOfBlock.has(block.id) && m.type !== 'ExceptionMolecule') ruleOfBlock.set(block.id, sources.length - 1);
     }
     captionEnforcement = block.type === 'paragraph' ? k.caption : null;
   }
   // Linked molecules are derived once per change, so unchanged rules stay the same objects across edits
   // (the checks memoise on identity).
-  sources.forEach((m, i) => {
-    const { enforcement, parentId, exceptionIds } = links[i];
-    if (enforcement === m.enforcement && parentId === undefined && exceptionIds === undefined) molecules.push(m);
+  const molecules: Molecule[] = new Array(sources.length);
+  for (let i = 0; i < sources.length; i++) {
+    const m = sources[i];
+    const enforcement = enforcements[i];
+    const parentId = parentIds.get(i);
+    const exceptions = exceptionIds.get(i);
+    if (enforcement === m.enforcement && parentId === undefined && exceptions === undefined) molecules[i] = m;
     else {
-      const signature = `${enforcement}|${parentId ?? ''}|${exceptionIds?.join(',') ?? ''}`;
+      const signature = `${enforcement}|${parentId ?? ''}|${exceptions?.join(',') ?? ''}`;
       const linked = () =>
         ({
           ...m,
           enforcement,
           ...(parentId === undefined ? {} : { parentId }),
-          ...(exceptionIds === undefined ? {} : { exceptionIds }),
+          ...(exceptions === undefined ? {} : { exceptionIds: exceptions }),
         }) as Molecule;
-      molecules.push(derive(m, signature, linked));
+      molecules[i] = derive(m, signature, linked);
     }
-  });
-  return { definitions, references, extracted, molecules, tables };
+  }
+  return {
+    definitions: sameOr(previous?.definitions, definitions),
+    references: sameOr(previous?.references, references),
+    extracted: sameOr(previous?.extracted, extracted),
+    molecules: sameOr(previous?.molecules, molecules),
+    tables: sameOr(previous?.tables, tables),
+  };
+}
+
+type Linked = Pick<DocumentSnapshot, 'definitions' | 'references' | 'extracted' | 'molecules' | 'tables'>;
+
+/** The index of the block `id` at or before `i` (a parent: parents precede their children, usually closely). */
+function indexBefore(blocks: readonly Block[], i: number, id: string): number {
+  for (let j = i - 1; j >= 0; j--) if (blocks[j].id === id) return j;
+  return -1;
+}
+
+/** `previous` when it holds the same items as `next`, else `next`. */
+function sameOr<T>(previous: T[] | undefined, next: T[]): T[] {
+  if (!previous || previous.length !== next.length) return next;
+  for (let i = 0; i < next.length; i++) if (previous[i] !== next[i]) return next;
+  return previous;
 }
 
 const derived = new WeakMap<object, { signature: string; value: unknown }>();

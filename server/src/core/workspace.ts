@@ -17,7 +17,7 @@ import type {
 } from './checks/context';
 import { parseErrors } from './checks/parseErrors';
 import { toRange, type DocumentSnapshot } from './document';
-import { normalizeName, type AtomDefinition, type Condition, type ExceptionMolecule, type Finding, type Molecule, type Operand, type Value } from './model';
+import { normalizeName, type AtomDefinition, type Condition, type ConditionMolecule, type ExceptionMolecule, type Finding, type Molecule, type Operand, type Value } from './model';
 
 export interface WorkspaceOptions {
   tenant?: string;
@@ -130,16 +130,16 @@ class DomainState {
    * inputs): editing a definition no rule uses does not invalidate the checks.
    */
   epoch(
-    molecules: readonly Molecule[],
-    definitions: readonly AtomDefinition[],
+    docs: readonly DocumentSnapshot[],
     tables: readonly TableEntry[],
     valueOf: Map<string, Value>,
     enumerations: Map<string, Value[]>,
   ): object {
     // Typing prose changes neither: skip the fingerprint.
-    if (sameItems(molecules, this.molecules) && sameItems(definitions, this.definitions)) return this.currentEpoch;
+    if (sameLists(docs, this.molecules, (d) => d.molecules) && sameLists(docs, this.definitions, (d) => d.definitions)) return this.currentEpoch;
+    const molecules = docs.flatMap((d) => d.molecules);
     this.molecules = molecules;
-    this.definitions = definitions;
+    this.definitions = docs.flatMap((d) => d.definitions);
     const keys = new Set<string>();
     for (const m of molecules) for (const key of namesAskedBy(m)) keys.add(key);
     for (const t of tables) for (const input of t.inputs) keys.add(input.key);
@@ -158,10 +158,16 @@ class DomainState {
   }
 }
 
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** Whether the documents' lists, one after the other, hold exactly `flat` (without building their concatenation). */
+function sameLists<T>(docs: readonly DocumentSnapshot[], flat: readonly T[], list: (d: DocumentSnapshot) => readonly T[]): boolean {
+  let at = 0;
+  for (const d of docs) {
+    const items = list(d);
+    if (at + items.length > flat.length) return false;
+    for (let i = 0; i < items.length; i++) if (items[i] !== flat[at + i]) return false;
+    at += items.length;
+  }
+  return at === flat.length;
 }
 
 const askedNames = new WeakMap<Molecule, string[]>();
@@ -241,13 +247,17 @@ function buildView(
     for (const m of doc.molecules) {
       if (m.type !== 'ExceptionMolecule') continue;
       exceptionById.set(m.id, m);
-      if (m.parentId !== null) exceptionsOf.set(m.parentId, [...(exceptionsOf.get(m.parentId) ?? []), m]);
+      if (m.parentId !== null) {
+        const list = exceptionsOf.get(m.parentId);
+        if (list) list.push(m);
+        else exceptionsOf.set(m.parentId, [m]);
+      }
     }
     const tableRows = new Map<string, RuleEntry[]>();
     for (const m of doc.molecules) {
       switch (m.type) {
         case 'ConditionMolecule': {
-          const entry = { uri: doc.uri, molecule: m, exceptions: m.exceptionIds.flatMap((id) => exceptionById.get(id) ?? []) };
+          const entry = ruleEntry(doc.uri, m, exceptionById);
           rules.push(entry);
           if (m.table) {
             const rows = tableRows.get(m.table.blockId) ?? [];
@@ -301,19 +311,27 @@ function buildView(
     definitions,
     references,
     tables,
-    epoch: state.epoch(
-      docs.flatMap((d) => d.molecules),
-      definitions.map((d) => d.definition),
-      tables,
-      valueOf,
-      enumerations,
-    ),
+    epoch: state.epoch(docs, tables, valueOf, enumerations),
     memo: (key, deps, compute) => state.memo.get(key, deps, compute),
     resolve,
     enumeration: (key) => enumerations.get(key),
     range,
     describe: (place) => `${display(place.uri)}:${range(place).start.line + 1}`,
   };
+}
+
+const NO_EXCEPTIONS: ExceptionMolecule[] = [];
+const ruleEntries = new WeakMap<ConditionMolecule, RuleEntry>();
+
+/** A rule's entry, the same object while its document and exceptions are the same (one per rule and keystroke adds up). */
+function ruleEntry(uri: string, molecule: ConditionMolecule, exceptionById: Map<string, ExceptionMolecule>): RuleEntry {
+  const ids = molecule.exceptionIds;
+  const hit = ruleEntries.get(molecule);
+  if (hit && hit.uri === uri && hit.exceptions.length === ids.length && ids.every((id, i) => exceptionById.get(id) === hit.exceptions[i])) return hit;
+  const exceptions = ids.length === 0 ? NO_EXCEPTIONS : ids.flatMap((id) => exceptionById.get(id) ?? []);
+  const entry = { uri, molecule, exceptions };
+  ruleEntries.set(molecule, entry);
+  return entry;
 }
 
 function defaultDisplayName(uri: string): string {
