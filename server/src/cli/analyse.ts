@@ -1,9 +1,10 @@
-/** From read sources to findings: parse (in parallel for large runs), index, check. */
+/** From read sources to findings: parse, index, check (on worker threads for large runs, see `checkWorkers.ts`). */
 import type { Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { fileURLToPath } from 'node:url';
 import { relativePath, type Skip } from './files';
-import { parseHere, parseInWorkers } from './parse';
+import { checkInWorkers } from './checkWorkers';
+import { parseHere } from './parse';
 import type { SourceFile } from './sources';
 
 export interface AnalyseOptions {
@@ -27,11 +28,10 @@ export type Analyse = (sources: SourceFile[], options: AnalyseOptions) => Promis
 /** Below this many files, starting workers costs more than it saves. */
 const PARALLEL_THRESHOLD = 200;
 
-export const analyseSources: Analyse = async (sources, { tenant, cwd, jobs, onProgress }) => {
-  const outcomes =
-    jobs > 1 && sources.length > PARALLEL_THRESHOLD
-      ? await parseInWorkers(sources, jobs, onProgress)
-      : parseHere(sources, onProgress);
+export const analyseSources: Analyse = async (sources, options) => {
+  const { tenant, cwd, jobs, onProgress } = options;
+  if (jobs > 1 && sources.length > PARALLEL_THRESHOLD) return checkInWorkers(sources, options);
+  const outcomes = parseHere(sources, onProgress);
   const workspace = new Workspace({ tenant, displayName: (uri) => relativePath(cwd, fileURLToPath(uri)) });
   const skipped: Skip[] = [];
   // Upserted in file order whichever thread parsed them, so findings never depend on timing.

@@ -1,8 +1,10 @@
 /**
  * The entry of the `dist/cli.js` bundle. Run by `bin/kos.js` it is the
- * command line; started as a worker thread by `parse.ts` it parses documents.
+ * command line; started as a worker thread by `parse.ts` it parses documents,
+ * by `checkWorkers.ts` it parses and checks them.
  */
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isCheckWorker, serveCheckRequests } from './checkWorkers';
 import { runKos } from './dispatch';
 import { processIO } from './io';
 import { isParseWorker, serveParseRequests } from './parse';
@@ -13,4 +15,6 @@ if (isMainThread) {
   });
 } else if (isParseWorker(workerData)) {
   serveParseRequests();
+} else if (isCheckWorker(workerData) && parentPort) {
+  serveCheckRequests(parentPort, workerData);
 }
