@@ -39,9 +39,12 @@ function peakMiB(pid: number): number | null {
   }
 }
 
+/** Extra node flags for the server, e.g. `KOS_BENCH_SERVER_NODE_ARGS=--cpu-prof` to profile it. */
+const nodeArgs = process.env.KOS_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean);
+
 async function keystrokes(quick: boolean): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'kos-lsp-bench-'));
-  const client = await startServer({ folders: [root], cli: CLI });
+  const client = await startServer({ folders: [root], cli: CLI, nodeArgs });
   try {
     await client.indexed();
     const text = largeDocument(5500);
@@ -96,7 +99,7 @@ async function workspace(quick: boolean): Promise<void> {
       writeFileSync(join(dir, `f${f}.md`), body);
     }
     const t = performance.now();
-    client = await startServer({ folders: [root], cli: CLI });
+    client = await startServer({ folders: [root], cli: CLI, nodeArgs });
     const pid = client.process.pid!;
     await client.waitFor(() => client!.logs.some((l) => /^indexed \d+ files/.test(l)), 'indexing', 600_000);
     const indexMs = performance.now() - t;

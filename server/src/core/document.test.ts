@@ -201,6 +201,11 @@ const fragments = [
   '_',
   '12.5%',
   '2026-01-01',
+  // Links between neighbouring blocks: a caption line over a table, a JSON block under a definition.
+  'Fees apply {block}\n',
+  ' {inform}',
+  '**Config**:\n',
+  '{"a": 1}\n',
 ];
 
 const snippet = fc.array(fc.constantFrom(...fragments), { maxLength: 4 }).map((parts) => parts.join(''));

@@ -64,6 +64,8 @@ interface Incremental {
   /** Extraction per block, aligned with the snapshot's `blocks`. */
   knowledge: BlockKnowledge[];
   hasDefinitions: boolean;
+  /** Where each block's output starts in the linked lists. */
+  linked: LinkOffsets;
 }
 
 const state = new WeakMap<DocumentSnapshot, Incremental>();
@@ -255,7 +257,8 @@ function splice(
   }
   // The previous text held no link definition (else it re-parses fully): a new one lies in the region.
   const definitionsIn = regionSpan;
-  const doc = assemble(previous.uri, version, text, segments, blocks, frontMatter, known, definitionsIn, previous);
+  const unchangedOutside = known.length > 0 ? { previous, first: oldFirstBlock, end: oldFirstBlock + newBlocks.length, blockDelta } : undefined;
+  const doc = assemble(previous.uri, version, text, segments, blocks, frontMatter, known, definitionsIn, previous, unchangedOutside);
   if (newBlocks.length === replaced.length && newBlocks.every((b, i) => b.id === replaced[i].id)) inheritBlockIndex(previous, doc);
   return doc;
 }
@@ -344,6 +347,11 @@ function assemble(
   definitionsIn: Span = { start: 0, end: text.length },
   /** The snapshot this one was edited from: its linked lists are reused when they come out the same. */
   previous?: DocumentSnapshot,
+  /**
+   * Set by `splice`: only blocks `[first, end)` are new; those outside are `previous`'s (shifted by
+   * `blockDelta` after the region), with its extraction, under the same front matter.
+   */
+  edited?: Edited,
 ): DocumentSnapshot {
   const problems: ParseProblem[] = [];
   const frontMatter = readFrontMatter(text, frontMatterSource, problems);
@@ -354,14 +362,19 @@ function assemble(
   const knowledge: BlockKnowledge[] = new Array(blocks.length);
   const ordered = blocks;
   for (let i = 0; i < ordered.length; i++) {
-    let block = ordered[i];
-    if (block.order !== i) ordered[i] = block = { ...block, order: i };
-    const cached = candidates[i];
-    const reusable = cached && cached.checksum === block.checksum && cached.ownOffset === block.ownSpan.start - block.span.start;
-    const k = reusable ? cached : extractBlock(text, block);
+    let k: BlockKnowledge;
+    if (edited && (i < edited.first || i >= edited.end)) k = candidates[i]!; // valid by construction
+    else {
+      let block = ordered[i];
+      if (block.order !== i) ordered[i] = block = { ...block, order: i };
+      const cached = candidates[i];
+      const reusable = cached && cached.checksum === block.checksum && cached.ownOffset === block.ownSpan.start - block.span.start;
+      k = reusable ? cached : extractBlock(text, block);
+    }
     knowledge[i] = k;
     if (k.problems.length) problems.push(...k.problems);
   }
+  const { lists, offsets } = link(ordered, knowledge, enforcement ?? 'warn', previous, edited);
   const doc: DocumentSnapshot = {
     uri,
     version,
@@ -371,7 +384,7 @@ function assemble(
     frontMatter,
     enforcement,
     blocks: ordered,
-    ...link(ordered, knowledge, enforcement ?? 'warn', previous),
+    ...lists,
     problems,
   };
   state.set(doc, {
@@ -381,6 +394,7 @@ function assemble(
     hasDefinitions:
       segments.some((s) => s.kind === 'definition' || s.kind === 'footnoteDefinition') ||
       LINK_DEFINITION.test(definitionsIn.start === 0 && definitionsIn.end === text.length ? text : text.slice(definitionsIn.start, definitionsIn.end)),
+    linked: offsets,
   });
   return doc;
 }
@@ -389,25 +403,88 @@ function assemble(
  * Document-level linking of per-block knowledge: default enforcement, the
  * enforcement of a table's caption line, UNLESS items attached to the rule
  * they are nested under, and JSON atoms whose value is the fenced block
- * right under their definition. This runs on every keystroke over every
- * block, so it allocates only for what linking changes, and hands back the
- * previous snapshot's lists when they come out element for element the same
- * (consumers then see the same arrays).
+ * right under their definition. Every link stays within a top-level block
+ * or joins two adjacent blocks, so after an edit only the edited blocks and
+ * the top-level blocks around them are linked again; the rest of the lists
+ * is copied from the previous snapshot. When the lists come out element for
+ * element the same, the previous snapshot's arrays are handed back.
  */
-function link(blocks: Block[], knowledge: readonly BlockKnowledge[], defaultEnforcement: Enforcement, previous?: DocumentSnapshot): Linked {
-  const definitions: AtomDefinition[] = [];
-  const references: AtomReference[] = [];
-  const extracted: ExtractedValue[] = [];
-  const tables: DecisionTableInfo[] = [];
+function link(
+  blocks: Block[],
+  knowledge: readonly BlockKnowledge[],
+  defaultEnforcement: Enforcement,
+  previous?: DocumentSnapshot,
+  edited?: Edited,
+): { lists: Linked; offsets: LinkOffsets } {
+  const n = blocks.length;
+  const before = edited && state.get(edited.previous)?.linked;
+  const lists: Linked = { definitions: [], references: [], extracted: [], molecules: [], tables: [] };
+  const offsets = Object.fromEntries(LISTS.map((name) => [name, new Int32Array(n + 1)])) as LinkOffsets;
+  if (!edited || !before) {
+    linkRange(blocks, knowledge, 0, n, defaultEnforcement, lists, offsets);
+  } else {
+    // The top-level blocks around the edited ones: a caption or a JSON block may join them.
+    let from = Math.max(0, edited.first - 1);
+    while (from > 0 && blocks[from].parentId !== null) from--;
+    let to = Math.min(n, edited.end + 1);
+    while (to < n && blocks[to].parentId !== null) to++;
+    const oldTo = to - edited.blockDelta;
+    const old = edited.previous;
+    for (const name of LISTS) {
+      offsets[name].set(before[name].subarray(0, from + 1));
+      const list = lists[name] as unknown[];
+      const prefix = old[name] as unknown[];
+      for (let i = 0; i < before[name][from]; i++) list.push(prefix[i]);
+    }
+    linkRange(blocks, knowledge, from, to, defaultEnforcement, lists, offsets);
+    for (const name of LISTS) {
+      const list = lists[name] as unknown[];
+      const suffix = old[name] as unknown[];
+      const shift = list.length - before[name][oldTo];
+      for (let i = before[name][oldTo]; i < suffix.length; i++) list.push(suffix[i]);
+      const into = offsets[name];
+      const from_ = before[name];
+      for (let j = to + 1; j <= n; j++) into[j] = from_[j - edited.blockDelta] + shift;
+    }
+  }
+  return {
+    lists: {
+      definitions: sameOr(previous?.definitions, lists.definitions),
+      references: sameOr(previous?.references, lists.references),
+      extracted: sameOr(previous?.extracted, lists.extracted),
+      molecules: sameOr(previous?.molecules, lists.molecules),
+      tables: sameOr(previous?.tables, lists.tables),
+    },
+    offsets,
+  };
+}
+
+/** Links blocks `[from, to)`, appending to `lists` and recording where each block's output starts (`offsets[name][i]`, up to `to`). */
+function linkRange(
+  blocks: Block[],
+  knowledge: readonly BlockKnowledge[],
+  from: number,
+  to: number,
+  defaultEnforcement: Enforcement,
+  lists: Linked,
+  offsets: LinkOffsets,
+): void {
+  const { definitions, references, extracted, molecules, tables } = lists;
   /** The extracted molecules in order, and what linking sets in each (sparse: most keep what they have). */
   const sources: Molecule[] = [];
   const enforcements: Enforcement[] = [];
   const parentIds = new Map<number, string>();
   const exceptionIds = new Map<number, string[]>();
-  /** Index in `sources` of the rule (not exception) each block holds, -1 for none. */
-  const ruleOfBlock = new Int32Array(blocks.length).fill(-1);
-  let captionEnforcement: Enforcement | null = null;
-  for (let i = 0; i < blocks.length; i++) {
+  /** Index in `sources` of the rule (not exception) each block holds, -1 for none (relative to `from`). */
+  const ruleOfBlock = new Int32Array(to - from).fill(-1);
+  const moleculesBefore = molecules.length;
+  let captionEnforcement: Enforcement | null = from > 0 && blocks[from - 1].type === 'paragraph' ? knowledge[from - 1].caption : null;
+  for (let i = from; i < to; i++) {
+    offsets.definitions[i] = definitions.length;
+    offsets.references[i] = references.length;
+    offsets.extracted[i] = extracted.length;
+    offsets.molecules[i] = moleculesBefore + sources.length;
+    offsets.tables[i] = tables.length;
     const block = blocks[i];
     const k = knowledge[i];
     for (const r of k.references) references.push(r);
@@ -427,26 +504,31 @@ function link(blocks: Block[], knowledge: readonly BlockKnowledge[], defaultEnfo
         sources.push(m);
         enforcements.push(m.explicitEnforcement ? m.enforcement : tableDefault);
         if (m.type === 'ExceptionMolecule') {
-          const parentIndex = m.parentId === null && block.parentId !== null ? ruleOfBlock[indexBefore(blocks, i, block.parentId)] : -1;
+          const parentBlock = m.parentId === null && block.parentId !== null ? indexBefore(blocks, from, i, block.parentId) : -1;
+          const parentIndex = parentBlock >= 0 ? ruleOfBlock[parentBlock - from] : -1;
           const parent = parentIndex >= 0 ? sources[parentIndex] : undefined;
           if (parent?.type === 'ConditionMolecule' || parent?.type === 'ConstraintMolecule') {
             parentIds.set(index, parent.id);
             if (parent.type === 'ConditionMolecule') exceptionIds.set(parentIndex, [...(exceptionIds.get(parentIndex) ?? parent.exceptionIds), m.id]);
           }
-        } else if (ruleOfBlock[i] === -1) ruleOfBlock[i] = index;
+        } else if (ruleOfBlock[i - from] === -1) ruleOfBlock[i - from] = index;
       }
     }
     captionEnforcement = block.type === 'paragraph' ? k.caption : null;
   }
+  offsets.definitions[to] = definitions.length;
+  offsets.references[to] = references.length;
+  offsets.extracted[to] = extracted.length;
+  offsets.molecules[to] = moleculesBefore + sources.length;
+  offsets.tables[to] = tables.length;
   // Linked molecules are derived once per change, so unchanged rules stay the same objects across edits
   // (the checks memoise on identity).
-  const molecules: Molecule[] = new Array(sources.length);
   for (let i = 0; i < sources.length; i++) {
     const m = sources[i];
     const enforcement = enforcements[i];
     const parentId = parentIds.get(i);
     const exceptions = exceptionIds.get(i);
-    if (enforcement === m.enforcement && parentId === undefined && exceptions === undefined) molecules[i] = m;
+    if (enforcement === m.enforcement && parentId === undefined && exceptions === undefined) molecules.push(m);
     else {
       const signature = `${enforcement}|${parentId ?? ''}|${exceptions?.join(',') ?? ''}`;
       const linked = () =>
@@ -456,23 +538,28 @@ function link(blocks: Block[], knowledge: readonly BlockKnowledge[], defaultEnfo
           ...(parentId === undefined ? {} : { parentId }),
           ...(exceptions === undefined ? {} : { exceptionIds: exceptions }),
         }) as Molecule;
-      molecules[i] = derive(m, signature, linked);
+      molecules.push(derive(m, signature, linked));
     }
   }
-  return {
-    definitions: sameOr(previous?.definitions, definitions),
-    references: sameOr(previous?.references, references),
-    extracted: sameOr(previous?.extracted, extracted),
-    molecules: sameOr(previous?.molecules, molecules),
-    tables: sameOr(previous?.tables, tables),
-  };
 }
+
+/** What `splice` tells `assemble`: blocks `[first, end)` are new, the rest `previous`'s (shifted by `blockDelta` after). */
+interface Edited {
+  previous: DocumentSnapshot;
+  first: number;
+  end: number;
+  blockDelta: number;
+}
+
+const LISTS = ['definitions', 'references', 'extracted', 'molecules', 'tables'] as const;
+
+type LinkOffsets = Record<(typeof LISTS)[number], Int32Array>;
 
 type Linked = Pick<DocumentSnapshot, 'definitions' | 'references' | 'extracted' | 'molecules' | 'tables'>;
 
-/** The index of the block `id` at or before `i` (a parent: parents precede their children, usually closely). */
-function indexBefore(blocks: readonly Block[], i: number, id: string): number {
-  for (let j = i - 1; j >= 0; j--) if (blocks[j].id === id) return j;
+/** The index of the block `id` in `[from, i)` (a parent: parents precede their children, usually closely). */
+function indexBefore(blocks: readonly Block[], from: number, i: number, id: string): number {
+  for (let j = i - 1; j >= from; j--) if (blocks[j].id === id) return j;
   return -1;
 }
 
