@@ -119,9 +119,9 @@ export class Workspace {
 /** What a domain keeps between refreshes: the checks' memo and the resolution epoch. */
 class DomainState {
   readonly memo = new MemoStore();
-  private fingerprint = '';
+  /** Per defined name, what `resolve` and `enumeration` answer for it (as of `definitions`). */
+  private signatures = new Map<string, string>();
   private currentEpoch: object = {};
-  private molecules: readonly Molecule[] = [];
   private definitions: readonly AtomDefinition[] = [];
 
   /**
@@ -135,25 +135,26 @@ class DomainState {
     valueOf: Map<string, Value>,
     enumerations: Map<string, Value[]>,
   ): object {
-    // Typing prose changes neither: skip the fingerprint.
-    if (sameLists(docs, this.molecules, (d) => d.molecules) && sameLists(docs, this.definitions, (d) => d.definitions)) return this.currentEpoch;
-    const molecules = docs.flatMap((d) => d.molecules);
-    this.molecules = molecules;
+    // The answers come from the definitions alone: while they are the same, so is every answer (typing
+    // prose, or editing a rule). The molecules only decide which names are asked about.
+    if (sameLists(docs, this.definitions, (d) => d.definitions)) return this.currentEpoch;
     this.definitions = docs.flatMap((d) => d.definitions);
-    const keys = new Set<string>();
-    for (const m of molecules) for (const key of namesAskedBy(m)) keys.add(key);
-    for (const t of tables) for (const input of t.inputs) keys.add(input.key);
-    const parts: string[] = [];
-    for (const key of [...keys].sort()) {
+    const signatures = new Map<string, string>();
+    for (const key of new Set([...valueOf.keys(), ...enumerations.keys()])) {
       const value = valueOf.get(key);
       const list = enumerations.get(key);
-      if (value || list) parts.push(`${key}\u0000${value ? valueSignature(value) : ''}\u0000${list?.map(valueSignature).join('\u0001') ?? ''}`);
+      signatures.set(key, `${value ? valueSignature(value) : ''}\u0000${list?.map(valueSignature).join('\u0001') ?? ''}`);
     }
-    const fingerprint = parts.join('\u0002');
-    if (fingerprint !== this.fingerprint) {
-      this.fingerprint = fingerprint;
-      this.currentEpoch = {};
-    }
+    const changed = new Set<string>();
+    for (const [key, signature] of signatures) if (this.signatures.get(key) !== signature) changed.add(key);
+    for (const key of this.signatures.keys()) if (!signatures.has(key)) changed.add(key);
+    this.signatures = signatures;
+    if (changed.size === 0) return this.currentEpoch;
+    // Memo entries exist only for the molecules of the last refresh, and an entry's molecule asks about
+    // the same names for as long as it is the same object: a change matters when a current molecule asks.
+    const asked = (key: string) => changed.has(key);
+    const matters = docs.some((d) => d.molecules.some((m) => namesAskedBy(m).some(asked))) || tables.some((t) => t.inputs.some((i) => asked(i.key)));
+    if (matters) this.currentEpoch = {};
     return this.currentEpoch;
   }
 }
@@ -201,9 +202,15 @@ function valueSignature(v: Value): string {
   return `${v.kind}:${v.kind === 'json' ? JSON.stringify(v.value) : String(v.value)}:${'unit' in v ? (v.unit ?? '') : ''}:${v.canonical}`;
 }
 
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** `DomainView.memo`: entries not used during a refresh are dropped at its end. */
 class MemoStore {
-  private readonly entries = new Map<string, { deps: readonly unknown[]; value: unknown; used: number }>();
+  private readonly entries = new Map<string, { deps: readonly unknown[]; structure?: readonly unknown[]; value: unknown; used: number }>();
   private generation = 0;
 
   begin(): void {
@@ -214,14 +221,20 @@ class MemoStore {
     for (const [key, entry] of this.entries) if (entry.used !== this.generation) this.entries.delete(key);
   }
 
-  get<T>(key: string, deps: readonly unknown[], compute: () => T): T {
+  get<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T {
     const hit = this.entries.get(key);
-    if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) {
+    if (hit && sameDeps(hit.deps, deps)) {
+      hit.used = this.generation;
+      return hit.value as T;
+    }
+    const shape = structure?.();
+    if (hit && shape && hit.structure && sameDeps(hit.structure, shape)) {
+      hit.deps = deps;
       hit.used = this.generation;
       return hit.value as T;
     }
     const value = compute();
-    this.entries.set(key, { deps, value, used: this.generation });
+    this.entries.set(key, { deps, structure: shape, value, used: this.generation });
     return value;
   }
 }
@@ -312,7 +325,7 @@ function buildView(
     references,
     tables,
     epoch: state.epoch(docs, tables, valueOf, enumerations),
-    memo: (key, deps, compute) => state.memo.get(key, deps, compute),
+    memo: (key, deps, compute, structure) => state.memo.get(key, deps, compute, structure),
     resolve,
     enumeration: (key) => enumerations.get(key),
     range,

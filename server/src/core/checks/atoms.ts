@@ -2,6 +2,7 @@
 import { distance } from 'fastest-levenshtein';
 import type { Finding } from '../model';
 import { valuesEqual } from '../values';
+import { namesOf } from './cached';
 import { finding, findingAtEach, type DefinitionEntry, type DomainView } from './context';
 
 export function checkDuplicateAtoms(view: DomainView): Finding[] {
@@ -80,7 +81,15 @@ export function checkUnknownAtoms(view: DomainView): Finding[] {
   deps.push(null);
   for (const list of [view.rules, view.constraints, view.exceptions, view.requires]) for (const { molecule } of list) deps.push(molecule);
   for (const t of view.tables) deps.push(t.inputs, t.outputs);
-  const known = view.memo('known-names', deps, () => knownNames(view));
+  const known = view.memo('known-names', deps, () => knownNames(view), () => {
+    // Editing a rule's value changes its molecule but no name.
+    const structure: unknown[] = [];
+    for (const { definition } of view.definitions) structure.push(definition);
+    structure.push(null);
+    for (const list of [view.rules, view.constraints, view.exceptions, view.requires]) for (const { molecule } of list) structure.push(namesOf(molecule));
+    for (const t of view.tables) structure.push(t.inputs, t.outputs);
+    return structure;
+  });
   const out: Finding[] = [];
   for (const { uri, reference } of view.references) {
     if (reference.inRequires || known.has(reference.key)) continue;

@@ -3,7 +3,7 @@
  * refresh recomputes only those of edited molecules (or all of them when the
  * definitions change: every entry depends on `view.epoch`).
  */
-import type { Condition, ExceptionMolecule } from '../model';
+import type { Condition, ExceptionMolecule, Molecule } from '../model';
 import { moleculeKey, type DomainView } from './context';
 import { conditionToRegion, subtract, type Region } from './region';
 
@@ -100,4 +100,41 @@ function hashId(id: string): number {
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
   return h;
+}
+
+const mentioned = new WeakMap<Molecule, string>();
+
+/**
+ * The names a molecule mentions and in which role (results' targets,
+ * condition subjects, constrained and required atoms), as one string: what
+ * whole-domain name lists and the dependency graph see of it. Editing a
+ * rule's value keeps it; for `DomainView.memo`'s `structure`.
+ */
+export function namesOf(m: Molecule): string {
+  let names = mentioned.get(m);
+  if (names !== undefined) return names;
+  const parts: string[] = [m.type];
+  const subjects = (c: Condition): void => {
+    if (c.kind === 'cmp') parts.push(`s${c.subject.key}\u0001${c.subject.name}`);
+    else c.items.forEach(subjects);
+  };
+  switch (m.type) {
+    case 'ConditionMolecule':
+      for (const r of m.results) parts.push(`t${r.target.key}\u0001${r.target.name}`);
+      subjects(m.condition);
+      break;
+    case 'ConstraintMolecule':
+      subjects(m.comparison);
+      break;
+    case 'ExceptionMolecule':
+      subjects(m.condition);
+      break;
+    case 'RequiresMolecule':
+      parts.push(`r${m.subject.key}\u0001${m.subject.name}`);
+      for (const ref of m.required) parts.push(`q${ref.key}\u0001${ref.name}`);
+      break;
+  }
+  names = parts.join('\u0002');
+  mentioned.set(m, names);
+  return names;
 }

@@ -108,12 +108,17 @@ export interface DomainView {
    * involves the edited rules. Put `view.epoch` in `deps` when the result
    * depends on `resolve`/`enumeration`; never cache anything position-
    * dependent (ranges, `describe` text). Keys must be unique per computation.
+   *
+   * `structure`, when given, describes everything the result depends on in
+   * cheaper terms than `deps` (names rather than molecules): when `deps`
+   * changed but the structure did not (a rule's value edited, not its
+   * names), the result is reused. It is only called when `deps` changed.
    */
-  memo<T>(key: string, deps: readonly unknown[], compute: () => T): T;
+  memo<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T;
 }
 
 /** A `memo` that caches nothing (tests, one-off views). */
-export function noMemo<T>(_key: string, _deps: readonly unknown[], compute: () => T): T {
+export function noMemo<T>(_key: string, _deps: readonly unknown[], compute: () => T, _structure?: () => readonly unknown[]): T {
   return compute();
 }
 

@@ -8,26 +8,31 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits, parseDocument, type DocumentSnapshot } from '../document';
 import type { Finding } from '../model';
 import { Workspace } from '../workspace';
+import { checkUnknownAtoms } from './atoms';
 import { checkConflicts } from './conflicts';
 import { checkConstraints } from './constraints';
 import { noMemo, type DomainView } from './context';
 import { checkExceptions } from './exceptions';
+import { checkRequiresCycles, checkRequiresMissing } from './requires';
 import { checkTableGaps } from './tableGap';
 import { constraint, define, domainView, exception, is, rule } from './testing';
 
-const CHECKS = { checkConflicts, checkConstraints, checkExceptions, checkTableGaps };
+const CHECKS = { checkConflicts, checkConstraints, checkExceptions, checkTableGaps, checkUnknownAtoms, checkRequiresMissing, checkRequiresCycles };
 
 /** The workspace's memo store (entries unused during a refresh are dropped), counting computations. */
 class SpyMemo {
-  private readonly entries = new Map<string, { deps: readonly unknown[]; value: unknown; used: number }>();
+  private readonly entries = new Map<string, { deps: readonly unknown[]; structure?: readonly unknown[]; value: unknown; used: number }>();
   private generation = 0;
   computed = 0;
   hits = 0;
+  /** Hits through `structure` (deps changed, names did not). */
+  structureHits = 0;
 
   refresh<T>(run: () => T): T {
     this.generation++;
     this.computed = 0;
     this.hits = 0;
+    this.structureHits = 0;
     try {
       return run();
     } finally {
@@ -35,18 +40,26 @@ class SpyMemo {
     }
   }
 
-  readonly memo = <T,>(key: string, deps: readonly unknown[], compute: () => T): T => {
+  readonly memo = <T,>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T => {
+    const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((d, i) => d === b[i]);
     const hit = this.entries.get(key);
-    if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) {
+    if (hit && same(hit.deps, deps)) {
       hit.used = this.generation;
       this.hits++;
+      return hit.value as T;
+    }
+    const shape = structure?.();
+    if (hit && shape && hit.structure && same(hit.structure, shape)) {
+      hit.deps = deps;
+      hit.used = this.generation;
+      this.structureHits++;
       return hit.value as T;
     }
     // A key computed twice in one refresh would mean two computations share it.
     expect(hit?.used, `memo key used twice in one refresh: ${key}`).not.toBe(this.generation);
     this.computed++;
     const value = compute();
-    this.entries.set(key, { deps, value, used: this.generation });
+    this.entries.set(key, { deps, structure: shape, value, used: this.generation });
     return value;
   };
 }
@@ -163,6 +176,17 @@ describe('memoised checks', () => {
     h.run();
     h.edit('MUST BE <= 12%', 'MUST BE <= 4%');
     h.run();
+
+    // A dependency cycle appears (Bonus is set from Status; Status now requires Bonus), its rule's value
+    // changes (the names, and so the cycle, stay), then a name breaks it; an unknown reference comes and goes.
+    h.edit('Some more prose about Quebec.', '- Status REQUIRES [[Bonus]]\n\nSee [[Bonnus]].');
+    expect(codes(h.run())).toEqual(expect.arrayContaining(['requires-cycle', 'unknown-atom']));
+    h.edit('THEN Bonus = 1%', 'THEN Bonus = 3%');
+    expect(codes(h.run())).toContain('requires-cycle');
+    h.edit('THEN Bonus = 3%', 'THEN Bonuses = 3%');
+    expect(codes(h.run())).not.toContain('requires-cycle');
+    h.edit('See [[Bonnus]].', 'See [[Bonuses]].');
+    expect(codes(h.run())).not.toContain('unknown-atom');
   });
 
   it('recompute only a little after a one-rule edit', () => {
@@ -173,6 +197,8 @@ describe('memoised checks', () => {
     h.run();
     expect(h.spy.computed).toBeGreaterThan(0);
     expect(h.spy.computed).toBeLessThan(full / 2);
+    // The names are the same: the whole-domain name lists and the cycle test are reused, not rebuilt.
+    expect(h.spy.structureHits).toBe(3);
   });
 
   it('notice exceptions that change while their rule molecule stays the same', () => {

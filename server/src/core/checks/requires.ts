@@ -5,6 +5,7 @@ import { bidirectional } from 'graphology-shortest-path/unweighted';
 import { enforcementSeverity, type Enforcement, type Finding, type Molecule, type Severity } from '../model';
 import { finding, findingAtEach, type DomainView, type Place, type PlaceMessage } from './context';
 import { forEachSubject } from './atoms';
+import { namesOf } from './cached';
 
 export function checkRequiresMissing(view: DomainView): Finding[] {
   const deps: unknown[] = [];
@@ -18,6 +19,13 @@ export function checkRequiresMissing(view: DomainView): Finding[] {
     for (const { molecule } of view.rules) for (const r of molecule.results) keys.add(r.target.key);
     for (const { molecule } of view.requires) keys.add(molecule.subject.key);
     return keys;
+  }, () => {
+    const structure: unknown[] = [];
+    for (const { definition } of view.definitions) structure.push(definition);
+    structure.push(null);
+    for (const { molecule } of view.rules) structure.push(namesOf(molecule));
+    for (const { molecule } of view.requires) structure.push(namesOf(molecule));
+    return structure;
   });
   const out: Finding[] = [];
   for (const { uri, molecule } of view.requires) {
@@ -59,6 +67,15 @@ export function checkRequiresCycles(view: DomainView): Finding[] {
   for (const { uri, molecule } of view.requires) deps.push(uri, molecule);
   deps.push(null);
   for (const { uri, molecule } of view.rules) deps.push(uri, molecule);
+  // Whether any atom lies on a cycle depends on names only: a rule whose value is edited keeps the answer.
+  const cyclic = view.memo('requires-cyclic', deps, () => onCycles(dependencyEdges(view)).size > 0, () => {
+    const structure: unknown[] = [];
+    for (const { molecule } of view.requires) structure.push(namesOf(molecule));
+    structure.push(null);
+    for (const { molecule } of view.rules) structure.push(namesOf(molecule));
+    return structure;
+  });
+  if (!cyclic) return [];
   const cycles = view.memo('requires-cycles', deps, () => findCycles(view));
   return cycles.flatMap(({ path, severity, places }) =>
     findingAtEach(view, 'requires-cycle', severity, places, (i) => `Dependency cycle: ${path} (here: ${places[i].message})`),
@@ -71,6 +88,16 @@ interface Cycle {
   severity: Severity;
   /** Each rule on the cycle, with what it contributes. */
   places: PlaceMessage[];
+}
+
+/** The edges of the dependency graph, without places (see `findCycles`). */
+function dependencyEdges(view: DomainView): { from: Named; to: Named }[] {
+  const edges: { from: Named; to: Named }[] = [];
+  for (const { molecule } of view.requires) for (const ref of molecule.required) edges.push({ from: molecule.subject, to: ref });
+  for (const { molecule } of view.rules) {
+    for (const result of molecule.results) forEachSubject(molecule.condition, (input) => edges.push({ from: result.target, to: input }));
+  }
+  return edges;
 }
 
 function findCycles(view: DomainView): Cycle[] {
