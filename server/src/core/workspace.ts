@@ -119,6 +119,7 @@ export class Workspace {
 /** What a domain keeps between refreshes: the checks' memo and the resolution epoch. */
 class DomainState {
   readonly memo = new MemoStore();
+  readonly parts = new ViewParts();
   /** Per defined name, what `resolve` and `enumeration` answer for it (as of `definitions`). */
   private signatures = new Map<string, string>();
   private currentEpoch: object = {};
@@ -208,7 +209,10 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-/** `DomainView.memo`: entries not used during a refresh are dropped at its end. */
+/** Refreshes a memo entry survives without being asked for. */
+const KEEP_UNUSED = 16;
+
+/** `DomainView.memo`: entries not used for `KEEP_UNUSED` refreshes are dropped. */
 class MemoStore {
   private readonly entries = new Map<string, { deps: readonly unknown[]; structure?: readonly unknown[]; value: unknown; used: number }>();
   private generation = 0;
@@ -217,8 +221,14 @@ class MemoStore {
     this.generation++;
   }
 
+  /**
+   * Drops entries unused for a while. Not at once: an entry computed inside another one (a chunk
+   * inside a whole-check analysis) is not asked for while the outer one hits, yet is wanted again as
+   * soon as the outer one misses.
+   */
   end(): void {
-    for (const [key, entry] of this.entries) if (entry.used !== this.generation) this.entries.delete(key);
+    if (this.generation % KEEP_UNUSED !== 0) return;
+    for (const [key, entry] of this.entries) if (entry.used <= this.generation - KEEP_UNUSED) this.entries.delete(key);
   }
 
   get<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T {
@@ -239,21 +249,48 @@ class MemoStore {
   }
 }
 
-function buildView(
-  tenant: string,
-  domain: string,
-  docs: DocumentSnapshot[],
-  display: (uri: string) => string,
-  state: DomainState,
-): DomainView {
-  const rules: RuleEntry[] = [];
-  const constraints: ConstraintEntry[] = [];
-  const exceptions: ExceptionEntry[] = [];
-  const requires: RequiresEntry[] = [];
-  const definitions: DefinitionEntry[] = [];
-  const tables: TableEntry[] = [];
-  const references: ReferenceEntry[] = [];
-  const byUri = new Map(docs.map((d) => [d.uri, d]));
+/** One part of a domain's view, kept while the documents' lists it is built from are the same arrays. */
+class Part<T> {
+  private inputs: unknown[] = [];
+  private value: T | undefined;
+
+  constructor(private readonly lists: (doc: DocumentSnapshot) => readonly unknown[]) {}
+
+  get(docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => T): T {
+    const inputs: unknown[] = [];
+    for (const d of docs) inputs.push(d.uri, ...this.lists(d));
+    if (this.value !== undefined && sameDeps(inputs, this.inputs)) return this.value;
+    this.inputs = inputs;
+    return (this.value = build(docs));
+  }
+}
+
+class ViewParts {
+  private readonly moleculePart = new Part<MoleculeLists>((d) => [d.molecules, d.tables]);
+  private readonly definitionPart = new Part<DefinitionLists>((d) => [d.definitions]);
+  private readonly referencePart = new Part<{ references: ReferenceEntry[] }>((d) => [d.references]);
+  molecules = (docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => MoleculeLists) => this.moleculePart.get(docs, build);
+  definitions = (docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => DefinitionLists) => this.definitionPart.get(docs, build);
+  references = (docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => { references: ReferenceEntry[] }) =>
+    this.referencePart.get(docs, build);
+}
+
+interface MoleculeLists {
+  rules: RuleEntry[];
+  constraints: ConstraintEntry[];
+  exceptions: ExceptionEntry[];
+  requires: RequiresEntry[];
+  tables: TableEntry[];
+}
+
+interface DefinitionLists {
+  definitions: DefinitionEntry[];
+  valueOf: Map<string, Value>;
+  enumerations: Map<string, Value[]>;
+}
+
+function buildMoleculeLists(docs: readonly DocumentSnapshot[]): MoleculeLists {
+  const out: MoleculeLists = { rules: [], constraints: [], exceptions: [], requires: [], tables: [] };
   for (const doc of docs) {
     const exceptionById = new Map<string, ExceptionMolecule>();
     const exceptionsOf = new Map<string, ExceptionMolecule[]>();
@@ -271,7 +308,7 @@ function buildView(
       switch (m.type) {
         case 'ConditionMolecule': {
           const entry = ruleEntry(doc.uri, m, exceptionById);
-          rules.push(entry);
+          out.rules.push(entry);
           if (m.table) {
             const rows = tableRows.get(m.table.blockId) ?? [];
             rows.push(entry);
@@ -279,31 +316,55 @@ function buildView(
           }
           break;
         }
-        case 'ConstraintMolecule':
-          constraints.push({
-            uri: doc.uri,
-            molecule: m,
-            exceptions: exceptionsOf.get(m.id) ?? [],
-          });
+        case 'ConstraintMolecule': {
+          const exceptions = exceptionsOf.get(m.id) ?? NO_EXCEPTIONS;
+          out.constraints.push(entryOf(doc.uri, m, (e) => sameItems(e.exceptions, exceptions), () => ({ uri: doc.uri, molecule: m, exceptions })));
           break;
+        }
         case 'ExceptionMolecule':
-          exceptions.push({ uri: doc.uri, molecule: m });
+          out.exceptions.push(entryOf(doc.uri, m, () => true, () => ({ uri: doc.uri, molecule: m })));
           break;
         case 'RequiresMolecule':
-          requires.push({ uri: doc.uri, molecule: m });
+          out.requires.push(entryOf(doc.uri, m, () => true, () => ({ uri: doc.uri, molecule: m })));
           break;
       }
     }
-    for (const t of doc.tables) tables.push({ uri: doc.uri, ...t, rows: tableRows.get(t.blockId) ?? [] });
-    for (const definition of doc.definitions) definitions.push({ uri: doc.uri, definition });
-    for (const reference of doc.references) references.push({ uri: doc.uri, reference });
+    for (const t of doc.tables) out.tables.push({ uri: doc.uri, ...t, rows: tableRows.get(t.blockId) ?? [] });
   }
+  return out;
+}
+
+function buildDefinitionLists(docs: readonly DocumentSnapshot[]): DefinitionLists {
+  const definitions: DefinitionEntry[] = [];
+  for (const doc of docs) for (const definition of doc.definitions) definitions.push(entryOf(doc.uri, definition, () => true, () => ({ uri: doc.uri, definition })));
   const valueOf = new Map<string, Value>();
   const enumerations = new Map<string, Value[]>();
   for (const { definition } of definitions) {
     if (definition.value && !valueOf.has(definition.key)) valueOf.set(definition.key, definition.value);
     if (definition.oneOf && !enumerations.has(definition.key)) enumerations.set(definition.key, definition.oneOf);
   }
+  return { definitions, valueOf, enumerations };
+}
+
+function buildReferenceList(docs: readonly DocumentSnapshot[]): { references: ReferenceEntry[] } {
+  const references: ReferenceEntry[] = [];
+  for (const doc of docs) for (const reference of doc.references) references.push(entryOf(doc.uri, reference, () => true, () => ({ uri: doc.uri, reference })));
+  return { references };
+}
+
+function buildView(
+  tenant: string,
+  domain: string,
+  docs: DocumentSnapshot[],
+  display: (uri: string) => string,
+  state: DomainState,
+): DomainView {
+  const byUri = new Map(docs.map((d) => [d.uri, d]));
+  // Each part of the view is rebuilt only when its documents' lists changed: the lists then stay the same
+  // arrays from refresh to refresh, which the checks' memo entries compare cheaply.
+  const { rules, constraints, exceptions, requires, tables } = state.parts.molecules(docs, buildMoleculeLists);
+  const { definitions, valueOf, enumerations } = state.parts.definitions(docs, buildDefinitionLists);
+  const { references } = state.parts.references(docs, buildReferenceList);
   const resolve = (operand: Operand): Value | undefined => {
     if (operand.kind === 'ref') return valueOf.get(operand.ref.key);
     const v = operand.value;
@@ -334,6 +395,23 @@ function buildView(
 }
 
 const NO_EXCEPTIONS: ExceptionMolecule[] = [];
+const entries = new WeakMap<object, { uri: string }>();
+
+/**
+ * The view's entry for `item` (a molecule, definition or reference) in `uri`: the same object while the
+ * item is and `valid(entry)` holds, so that the checks' memo entries can compare view lists element-wise.
+ */
+function entryOf<E extends { uri: string }>(uri: string, item: object, valid: (entry: E) => boolean, make: () => E): E {
+  const hit = entries.get(item) as E | undefined;
+  if (hit && hit.uri === uri && valid(hit)) return hit;
+  const entry = make();
+  entries.set(item, entry);
+  return entry;
+}
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 const ruleEntries = new WeakMap<ConditionMolecule, RuleEntry>();
 
 /** A rule's entry, the same object while its document and exceptions are the same (one per rule and keystroke adds up). */

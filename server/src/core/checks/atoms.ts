@@ -6,9 +6,7 @@ import { namesOf } from './cached';
 import { finding, findingAtEach, type DefinitionEntry, type DomainView } from './context';
 
 export function checkDuplicateAtoms(view: DomainView): Finding[] {
-  const deps: unknown[] = [];
-  for (const { uri, definition } of view.definitions) deps.push(uri, definition);
-  const duplicates = view.memo('duplicate-atoms', deps, () => duplicateGroups(view.definitions));
+  const duplicates = view.memo('duplicate-atoms', [view.definitions], () => duplicateGroups(view.definitions), () => view.definitions);
   const out: Finding[] = [];
   for (const entries of duplicates) {
     const places = entries.map((e) => ({
@@ -76,11 +74,8 @@ export function forEachSubject(c: Cond, visit: (subject: { key: string; name: st
 }
 
 export function checkUnknownAtoms(view: DomainView): Finding[] {
-  const deps: unknown[] = [];
-  for (const { definition } of view.definitions) deps.push(definition);
-  deps.push(null);
-  for (const list of [view.rules, view.constraints, view.exceptions, view.requires]) for (const { molecule } of list) deps.push(molecule);
-  for (const t of view.tables) deps.push(t.inputs, t.outputs);
+  // The view's lists stay the same arrays while their documents' knowledge does.
+  const deps = [view.definitions, view.rules, view.constraints, view.exceptions, view.requires, view.tables];
   const known = view.memo('known-names', deps, () => knownNames(view), () => {
     // Editing a rule's value changes its molecule but no name.
     const structure: unknown[] = [];

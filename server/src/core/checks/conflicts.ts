@@ -36,44 +36,14 @@ interface TargetAnalysis {
 }
 
 export function checkConflicts(view: DomainView): Finding[] {
+  // Position-free, so memoised whole while the rules are the same (the same list, or the same entries).
   const rules = view.rules;
-  // Target → its results as flat (rule index, result index) pairs: cheap to build on every refresh.
-  const byTarget = new Map<string, number[]>();
-  for (let rule = 0; rule < rules.length; rule++) {
-    const results = rules[rule].molecule.results;
-    for (let k = 0; k < results.length; k++) {
-      const key = results[k].target.key;
-      const list = byTarget.get(key);
-      if (list) list.push(rule, k);
-      else byTarget.set(key, [rule, k]);
-    }
-  }
-
+  const { targets, analyses } = view.memo('whole:conflicts', [view.epoch, rules], () => analyseTargets(view), () => [view.epoch, ...rules]);
   const findings: Finding[] = [];
   const conflicting = new Set<string>();
   /** For each rule that agrees with another (in the order they first do), the rules that cover it → whether it covers them too. */
   const agreeing = new Map<number, Map<number, boolean>>();
   let names: ReadonlyMap<string, string> | undefined;
-  const targets: { key: string; pairs: number[] }[] = [];
-  for (const [key, pairs] of byTarget) if (pairs.length > 2) targets.push({ key, pairs });
-  const analyses = memoChunks(view, 'conflicts', targets, {
-    id: (t) => t.key,
-    key: (t) => t.key,
-    deps: (t, into) => {
-      const { pairs } = t;
-      into.push(pairs.length);
-      for (let p = 0; p < pairs.length; p += 2) {
-        const { uri, molecule, exceptions } = rules[pairs[p]];
-        into.push(uri, molecule);
-        if (exceptions.length === 0) into.push(0);
-        else into.push(exceptions.length, ...exceptions);
-      }
-    },
-    compute: (t) => analyseTarget(view, resultsOf(view, t.pairs)),
-    average: 4,
-    // Many rules setting one target make its analysis costly: it is memoised on its own.
-    alone: (t) => t.pairs.length > 16,
-  });
   for (let t = 0; t < targets.length; t++) {
     const analysis = analyses[t];
     if (analysis.conflicts.length === 0 && analysis.agreeing.length === 0) continue;
@@ -100,6 +70,45 @@ export function checkConflicts(view: DomainView): Finding[] {
     if (covering.length > 0) findings.push(redundant(view, rule, covering));
   }
   return findings;
+}
+
+
+/** Every target that more than one result sets, with the analysis of its rules (memoised in chunks). */
+function analyseTargets(view: DomainView): { targets: { key: string; pairs: number[] }[]; analyses: TargetAnalysis[] } {
+  const rules = view.rules;
+  // Target → its results as flat (rule index, result index) pairs.
+  const byTarget = new Map<string, number[]>();
+  for (let rule = 0; rule < rules.length; rule++) {
+    const results = rules[rule].molecule.results;
+    for (let k = 0; k < results.length; k++) {
+      const key = results[k].target.key;
+      const list = byTarget.get(key);
+      if (list) list.push(rule, k);
+      else byTarget.set(key, [rule, k]);
+    }
+  }
+
+  const targets: { key: string; pairs: number[] }[] = [];
+  for (const [key, pairs] of byTarget) if (pairs.length > 2) targets.push({ key, pairs });
+  const analyses = memoChunks(view, 'conflicts', targets, {
+    id: (t) => t.key,
+    key: (t) => t.key,
+    deps: (t, into) => {
+      const { pairs } = t;
+      into.push(pairs.length);
+      for (let p = 0; p < pairs.length; p += 2) {
+        const { uri, molecule, exceptions } = rules[pairs[p]];
+        into.push(uri, molecule);
+        if (exceptions.length === 0) into.push(0);
+        else into.push(exceptions.length, ...exceptions);
+      }
+    },
+    compute: (t) => analyseTarget(view, resultsOf(view, t.pairs)),
+    average: 4,
+    // Many rules setting one target make its analysis costly: it is memoised on its own.
+    alone: (t) => t.pairs.length > 16,
+  });
+  return { targets, analyses };
 }
 
 function resultsOf(view: DomainView, pairs: readonly number[]): Result[] {

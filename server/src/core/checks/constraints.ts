@@ -54,45 +54,13 @@ interface Broken {
 }
 
 function checkMustBe(view: DomainView): Finding[] {
-  const byKey = new Map<string, Constrained>();
-  view.constraints.forEach((c, index) => {
-    const key = c.molecule.comparison.subject.key;
-    let group = byKey.get(key);
-    if (!group) byKey.set(key, (group = { key, constraints: [], definitions: [], constraintIndexes: [], definitionIndexes: [], results: [] }));
-    group.constraints.push(c);
-    group.constraintIndexes.push(index);
-  });
-  if (byKey.size === 0) return [];
-  view.definitions.forEach((d, index) => {
-    const group = d.definition.value ? byKey.get(d.definition.key) : undefined;
-    if (!group) return;
-    group.definitions.push(d);
-    group.definitionIndexes.push(index);
-  });
-  view.rules.forEach(({ molecule }, rule) => {
-    const { results } = molecule;
-    for (let result = 0; result < results.length; result++) byKey.get(results[result].target.key)?.results.push({ rule, result });
-  });
-
-  const groups = [...byKey.values()];
-  const verdicts = memoChunks(view, 'must-be', groups, {
-    id: (g) => g.key,
-    key: (g) => g.key,
-    deps: (g, into) => {
-      into.push(g.constraints.length);
-      for (const c of g.constraints) into.push(c.molecule, c.exceptions.length, ...c.exceptions);
-      into.push(g.definitions.length);
-      for (const d of g.definitions) into.push(d.definition);
-      into.push(g.results.length);
-      for (const { rule, result } of g.results) {
-        const { molecule, exceptions } = view.rules[rule];
-        into.push(molecule, result, exceptions.length, ...exceptions);
-      }
-    },
-    compute: (g) => brokenIn(view, g),
-    average: 8,
-    alone: (g) => g.constraints.length * (g.definitions.length + g.results.length) > 64,
-  });
+  // Position-free, so memoised whole while constraints, definitions and rules are the same.
+  const { groups, verdicts } = view.memo(
+    'whole:must-be',
+    [view.epoch, view.constraints, view.definitions, view.rules],
+    () => brokenConstraints(view),
+    () => [view.epoch, ...view.constraints, null, ...view.definitions, null, ...view.rules],
+  );
 
   // Findings in the order of the definitions, then of the rules (and their results), then of the constraints.
   const definitions: { index: number; constraint: number; finding: () => Finding }[] = [];
@@ -125,6 +93,50 @@ function checkMustBe(view: DomainView): Finding[] {
   definitions.sort((a, b) => a.index - b.index || a.constraint - b.constraint);
   results.sort((a, b) => a.rule - b.rule || a.result - b.result || a.constraint - b.constraint);
   return [...definitions, ...results].map((v) => v.finding());
+}
+
+/** Each constrained atom, with the constraints its definitions and rule results break (position-free). */
+function brokenConstraints(view: DomainView): { groups: Constrained[]; verdicts: { definitions: Broken[]; results: Broken[] }[] } {
+  const byKey = new Map<string, Constrained>();
+  view.constraints.forEach((c, index) => {
+    const key = c.molecule.comparison.subject.key;
+    let group = byKey.get(key);
+    if (!group) byKey.set(key, (group = { key, constraints: [], definitions: [], constraintIndexes: [], definitionIndexes: [], results: [] }));
+    group.constraints.push(c);
+    group.constraintIndexes.push(index);
+  });
+  if (byKey.size === 0) return { groups: [], verdicts: [] };
+  view.definitions.forEach((d, index) => {
+    const group = d.definition.value ? byKey.get(d.definition.key) : undefined;
+    if (!group) return;
+    group.definitions.push(d);
+    group.definitionIndexes.push(index);
+  });
+  view.rules.forEach(({ molecule }, rule) => {
+    const { results } = molecule;
+    for (let result = 0; result < results.length; result++) byKey.get(results[result].target.key)?.results.push({ rule, result });
+  });
+
+  const groups = [...byKey.values()];
+  const verdicts = memoChunks(view, 'must-be', groups, {
+    id: (g) => g.key,
+    key: (g) => g.key,
+    deps: (g, into) => {
+      into.push(g.constraints.length);
+      for (const c of g.constraints) into.push(c.molecule, c.exceptions.length, ...c.exceptions);
+      into.push(g.definitions.length);
+      for (const d of g.definitions) into.push(d.definition);
+      into.push(g.results.length);
+      for (const { rule, result } of g.results) {
+        const { molecule, exceptions } = view.rules[rule];
+        into.push(molecule, result, exceptions.length, ...exceptions);
+      }
+    },
+    compute: (g) => brokenIn(view, g),
+    average: 8,
+    alone: (g) => g.constraints.length * (g.definitions.length + g.results.length) > 64,
+  });
+  return { groups, verdicts };
 }
 
 /** The constraints of one atom broken by its definitions and by the rules that set it. */
@@ -209,16 +221,27 @@ function checkEnumerations(view: DomainView): Finding[] {
       findings.push(outsideList(view, place, subject, value, suggestion, view.enumeration(subject.key)!, inputs.get(subject.key)));
     }
   };
-  const rules = outsideLists(view, 'enum:rule', view.rules, (m) => {
-    const found = outsideConditionList(view, m.condition);
-    for (const r of m.results) outsideListOf(view, r.target, r.operand, found);
-    return found;
-  });
-  view.rules.forEach(({ uri, molecule }, i) => report(uri, molecule.blockId, rules[i]));
-  const exceptions = outsideLists(view, 'enum:exception', view.exceptions, (m) => outsideConditionList(view, m.condition));
-  view.exceptions.forEach(({ uri, molecule }, i) => report(uri, molecule.blockId, exceptions[i]));
-  const constraints = outsideLists(view, 'enum:constraint', view.constraints, (m) => outsideConditionList(view, m.comparison));
-  view.constraints.forEach(({ uri, molecule }, i) => report(uri, molecule.blockId, constraints[i]));
+  // Position-free, so memoised whole while the molecules are the same (the same lists, or the same entries).
+  const { rules, exceptions, constraints } = view.memo(
+    'whole:enumerations',
+    [view.epoch, view.rules, view.exceptions, view.constraints],
+    () => ({
+      rules: outsideLists(view, 'enum:rule', view.rules, (m) => {
+        const found = outsideConditionList(view, m.condition);
+        for (const r of m.results) outsideListOf(view, r.target, r.operand, found);
+        return found;
+      }),
+      exceptions: outsideLists(view, 'enum:exception', view.exceptions, (m) => outsideConditionList(view, m.condition)),
+      constraints: outsideLists(view, 'enum:constraint', view.constraints, (m) => outsideConditionList(view, m.comparison)),
+    }),
+    () => [view.epoch, ...view.rules, null, ...view.exceptions, null, ...view.constraints],
+  );
+  const reportAll = (entries: readonly { uri: string; molecule: { blockId: string } }[], found: (readonly OutsideList[])[]) => {
+    for (let i = 0; i < entries.length; i++) if (found[i].length > 0) report(entries[i].uri, entries[i].molecule.blockId, found[i]);
+  };
+  reportAll(view.rules, rules);
+  reportAll(view.exceptions, exceptions);
+  reportAll(view.constraints, constraints);
   return findings;
 }
 

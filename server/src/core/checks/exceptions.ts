@@ -11,6 +11,39 @@ import { collectNames, describeCase, intersect, isEmpty } from './region';
 type Never = { why: 'never-true' } | { why: 'rule-never' } | { why: 'only'; when: string };
 
 export function checkExceptions(view: DomainView): Finding[] {
+  // Position-free, so memoised whole while the rules, constraints and exceptions are the same.
+  const { parents, verdicts } = view.memo(
+    'whole:exceptions',
+    [view.epoch, view.rules, view.constraints, view.exceptions],
+    () => analyseExceptions(view),
+    () => [view.epoch, ...view.rules, null, ...view.constraints, null, ...view.exceptions],
+  );
+  const findings: Finding[] = [];
+  view.exceptions.forEach((entry, i) => {
+    const parent = parents[i];
+    if (parent === null) return;
+    if (!parent) {
+      findings.push(
+        orphan(view, entry, 'This UNLESS has no rule to attach to: nest it under the rule it narrows, or write it at the end of that rule'),
+      );
+      return;
+    }
+    const never = verdicts[i];
+    if (!never) return;
+    const parentPlace = { uri: parent.uri, blockId: parent.molecule.blockId, span: parent.molecule.span };
+    const why =
+      never.why === 'never-true'
+        ? 'its condition can never be true'
+        : never.why === 'rule-never'
+          ? `the rule at ${view.describe(parentPlace)} itself can never apply`
+          : `the rule at ${view.describe(parentPlace)} applies only ${never.when}`;
+    findings.push(orphan(view, entry, `This UNLESS can never apply inside its rule: ${why}`, [{ place: parentPlace, message: 'The rule it narrows' }]));
+  });
+  return findings;
+}
+
+/** Each exception's rule (undefined: an orphan; null: it narrows a constraint) and whether it can never apply there. */
+function analyseExceptions(view: DomainView): { parents: (RuleEntry | null | undefined)[]; verdicts: (Never | undefined)[] } {
   // Molecule ids are unique within a document, so a parent is looked up by (uri, id).
   const rules = new Map<string, Map<string, RuleEntry>>();
   for (const r of view.rules) byUri(rules, r.uri).set(r.molecule.id, r);
@@ -36,29 +69,7 @@ export function checkExceptions(view: DomainView): Finding[] {
     compute: ({ entry, parent }) => (parent ? neverApplies(view, entry.uri, entry.molecule, parent.molecule) : undefined),
     average: 8,
   });
-
-  const findings: Finding[] = [];
-  view.exceptions.forEach((entry, i) => {
-    const parent = parents[i];
-    if (parent === null) return;
-    if (!parent) {
-      findings.push(
-        orphan(view, entry, 'This UNLESS has no rule to attach to: nest it under the rule it narrows, or write it at the end of that rule'),
-      );
-      return;
-    }
-    const never = verdicts[i];
-    if (!never) return;
-    const parentPlace = { uri: parent.uri, blockId: parent.molecule.blockId, span: parent.molecule.span };
-    const why =
-      never.why === 'never-true'
-        ? 'its condition can never be true'
-        : never.why === 'rule-never'
-          ? `the rule at ${view.describe(parentPlace)} itself can never apply`
-          : `the rule at ${view.describe(parentPlace)} applies only ${never.when}`;
-    findings.push(orphan(view, entry, `This UNLESS can never apply inside its rule: ${why}`, [{ place: parentPlace, message: 'The rule it narrows' }]));
-  });
-  return findings;
+  return { parents, verdicts };
 }
 
 /** Whether an exception can never apply inside its rule, and why. */

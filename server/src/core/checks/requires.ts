@@ -8,11 +8,8 @@ import { forEachSubject } from './atoms';
 import { namesOf } from './cached';
 
 export function checkRequiresMissing(view: DomainView): Finding[] {
-  const deps: unknown[] = [];
-  for (const { definition } of view.definitions) deps.push(definition);
-  deps.push(null);
-  for (const { molecule } of view.rules) deps.push(molecule);
-  for (const { molecule } of view.requires) deps.push(molecule);
+  // The view's lists stay the same arrays while their documents' knowledge does.
+  const deps = [view.definitions, view.rules, view.requires];
   const available = view.memo('requires-available', deps, () => {
     const keys = new Set<string>();
     for (const { definition } of view.definitions) keys.add(definition.key);
@@ -63,10 +60,7 @@ interface Edge {
  */
 export function checkRequiresCycles(view: DomainView): Finding[] {
   // Position-free (places are block-relative), so memoised while no REQUIRES or rule changed.
-  const deps: unknown[] = [];
-  for (const { uri, molecule } of view.requires) deps.push(uri, molecule);
-  deps.push(null);
-  for (const { uri, molecule } of view.rules) deps.push(uri, molecule);
+  const deps = [view.requires, view.rules];
   // Whether any atom lies on a cycle depends on names only: a rule whose value is edited keeps the answer.
   const cyclic = view.memo('requires-cyclic', deps, () => onCycles(dependencyEdges(view)).size > 0, () => {
     const structure: unknown[] = [];
@@ -76,7 +70,7 @@ export function checkRequiresCycles(view: DomainView): Finding[] {
     return structure;
   });
   if (!cyclic) return [];
-  const cycles = view.memo('requires-cycles', deps, () => findCycles(view));
+  const cycles = view.memo('requires-cycles', deps, () => findCycles(view), () => [...view.requires, null, ...view.rules]);
   return cycles.flatMap(({ path, severity, places }) =>
     findingAtEach(view, 'requires-cycle', severity, places, (i) => `Dependency cycle: ${path} (here: ${places[i].message})`),
   );

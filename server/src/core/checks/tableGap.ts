@@ -39,10 +39,23 @@ const LISTED = 5;
 type Cell = ValueSet | undefined;
 
 export function checkTableGaps(view: DomainView): Finding[] {
-  return view.tables.flatMap((table) => {
-    const gaps = describedGaps(view, table);
-    return gaps ? [report(view, table, gaps)] : [];
+  // Position-free, so memoised whole while the tables (headers and rows) are the same.
+  const gaps = view.memo(
+    'whole:table-gaps',
+    [view.epoch, view.tables],
+    () => view.tables.map((table) => describedGaps(view, table)),
+    () => {
+      const structure: unknown[] = [view.epoch];
+      for (const t of view.tables) structure.push(t.uri, t.blockId, t.inputs, t.outputs, t.rows.length, ...t.rows);
+      return structure;
+    },
+  );
+  const findings: Finding[] = [];
+  view.tables.forEach((table, i) => {
+    const found = gaps[i];
+    if (found) findings.push(report(view, table, found));
   });
+  return findings;
 }
 
 interface Gaps {
