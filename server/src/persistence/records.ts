@@ -91,8 +91,10 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
   const domain = domainId(t.id, doc.domain);
   const docId = documentId(t.id, uri);
   const root = rootBlockId(t.id, uri);
-  const blockRow = (id: string) => blockRowId(t.id, uri, id);
-  const atomOf = (ref: { key: string }) => atomId(t.id, doc.domain, ref.key);
+  // Each id is a SHA-256; blocks and atoms are named many times over (definitions, references, rules).
+  const blockRow = memoize((id: string) => blockRowId(t.id, uri, id));
+  const atomOfKey = memoize((key: string) => atomId(t.id, doc.domain, key));
+  const atomOf = (ref: { key: string }) => atomOfKey(ref.key);
   const moleculeRow = (id: string) => moleculeRowId(t.id, uri, id);
 
   // Atoms appearing in each block (seed: APPEARS_IN): defined, extracted, referenced, or used by its rules.
@@ -181,6 +183,15 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
   };
 }
 
+function memoize(f: (key: string) => string): (key: string) => string {
+  const known = new Map<string, string>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) known.set(key, (value = f(key)));
+    return value;
+  };
+}
+
 const NO_VALUE = { text_value: null, number_value: null, boolean_value: null, date_value: null, json_value: null, unit: null, one_of: null };
 
 const ATOM_TYPES: Record<Value['kind'], AtomType> = {
@@ -216,10 +227,10 @@ function inputColumns(oneOf: Value[] | null): AtomValue {
 function refsOf(m: Molecule): AtomRef[] {
   const refs: AtomRef[] = [];
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
+    if (Array.isArray(node)) for (const child of node) walk(child);
     else if (node && typeof node === 'object') {
       if ('key' in node && 'bracketed' in node) refs.push(node as AtomRef);
-      else Object.values(node).forEach(walk);
+      else for (const child of Object.values(node)) walk(child);
     }
   };
   walk(m);
@@ -254,10 +265,19 @@ function configurationOf(m: Molecule, blockRow: (id: string) => string, molecule
   }
 }
 
+const SPAN_KEYS = new Set(['span', 'nameSpan', 'valueSpan']);
+
 function withoutSpans(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutSpans);
   if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).filter(([k]) => !/^(span|nameSpan|valueSpan)$/.test(k)).map(([k, v]) => [k, withoutSpans(v)]));
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (SPAN_KEYS.has(k)) continue;
+      // A JSON value may have a "__proto__" key: an own property, as Object.fromEntries would make it.
+      if (k === '__proto__') Object.defineProperty(copy, k, { value: withoutSpans(v), enumerable: true, writable: true, configurable: true });
+      else copy[k] = withoutSpans(v);
+    }
+    return copy;
   }
   return node;
 }

@@ -161,4 +161,22 @@ describe.each(backends())('writer on $name', (backend) => {
     await Promise.all(docs.map((d) => writeDocument(db.client, t, d)));
     expect((await repositories(db.client, t).atoms.findByName('pay', 'shared'))!.definedIn).toHaveLength(4);
   });
+
+  it('updates rows whose sync_state rows are gone (they are not taken for new rows)', async () => {
+    const t = await db.newTenant();
+    const repo = repositories(db.client, t);
+    const uri = 'file:///kb/domains/tax/lost.md';
+    const v1 = parseDocument(uri, '# Lost\n\n- **Top Rate**: 30%\n');
+    await writeDocument(db.client, t, v1);
+    await db.client.query(`DELETE FROM ${table(t, 'sync_state')}`);
+
+    const v2 = applyEdits(v1, [{ span: { start: v1.text.indexOf('30%'), end: v1.text.indexOf('30%') + 3 }, newText: '35%' }]);
+    const r2 = await writeDocument(db.client, t, v2);
+    expect(await repo.atoms.findByName('tax', 'top rate')).toMatchObject({ numberValue: 0.35, version: 2 });
+    expect(await repo.blocks.listByDocument(documentId(t.id, uri))).toHaveLength(v2.blocks.length + 1);
+    // Every row was written again, and owes the graph a sync.
+    const { rows } = await db.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table(t, 'sync_state')} WHERE sync_status = 'pending'`);
+    expect(rows[0].n).toBe(r2.changes.length);
+    expect(r2.changes.length).toBe(2 + v2.blocks.length + 1 + 1);
+  });
 });

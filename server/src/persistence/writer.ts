@@ -31,7 +31,7 @@
  * is read, merged and written back.
  */
 import type { DocumentSnapshot } from '../core/document';
-import { checksum, pgSafe } from './checksum';
+import { canonicalJson, checksum, pgSafe, sha256 } from './checksum';
 import { atomVersionId, documentId } from './ids';
 import { atomRecordOf, atomValueOf, documentRecords, type AtomRecord, type DocumentRecords, type EntityType } from './records';
 import { AtomRepository, type AtomRow } from './repositories/atoms';
@@ -93,8 +93,7 @@ export async function prepareDocuments(t: Tenant, snapshots: DocumentSnapshot[])
   const latest = new Map(snapshots.map((s) => [s.uri, s] as const));
   const docs: DocumentWrite[] = [];
   for (const snapshot of latest.values()) {
-    const next = pgSafe(documentRecords(t, snapshot));
-    for (const row of [next.domain, next.document, ...next.blocks, ...next.molecules]) rowChecksum(row);
+    const next = safeRecords(documentRecords(t, snapshot));
     docs.push({ id: next.document.id, next });
     if (docs.length % YIELD_EVERY === 0) await new Promise(setImmediate);
   }
@@ -106,15 +105,45 @@ export function writePrepared(client: SqlClient, t: Tenant, prepared: PreparedDo
   return client.transaction((tx) => apply(tx, t, prepared.docs));
 }
 
-const YIELD_EVERY = 8;
-const checksums = new WeakMap<object, string>();
+const YIELD_EVERY = 1;
 
-/** A record's checksum, computed once (records are not mutated once built). */
-function rowChecksum(row: object): string {
-  let sum = checksums.get(row);
-  if (sum === undefined) checksums.set(row, (sum = checksum(row)));
-  return sum;
+/** A written row's canonical JSON (what is sent to PostgreSQL) and its checksum. */
+interface RowJson {
+  json: string;
+  sum: string;
 }
+const rowJsons = new WeakMap<object, RowJson>();
+
+/** A record's canonical JSON and checksum, computed once (records are not mutated once built). */
+function rowJson(row: object): RowJson {
+  let known = rowJsons.get(row);
+  if (known === undefined) {
+    const json = canonicalJson(row);
+    rowJsons.set(row, (known = { json, sum: sha256(json) }));
+  }
+  return known;
+}
+
+function rowChecksum(row: object): string {
+  return rowJson(row).sum;
+}
+
+/**
+ * `pgSafe(records)`, with the rows' JSON computed on the way. Nearly every
+ * document is already safe, and JSON shows it: U+0000 and lone surrogates
+ * are the only characters it writes as `\u0000` and `\udXXX`. Only a
+ * document whose JSON has such an escape (or a literal backslash-u text
+ * looking like one) is copied through `pgSafe` and its JSON computed again.
+ */
+function safeRecords(records: DocumentRecords): DocumentRecords {
+  const rows = [records.domain, records.document, ...records.blocks, ...records.molecules];
+  if (!rows.some((row) => UNSAFE_ESCAPE.test(rowJson(row).json)) && !UNSAFE_ESCAPE.test(JSON.stringify(records.atoms))) return records;
+  const safe = pgSafe(records);
+  for (const row of [safe.domain, safe.document, ...safe.blocks, ...safe.molecules]) rowJson(row);
+  return safe;
+}
+
+const UNSAFE_ESCAPE = /\\u(?:0000|[dD][89abcdefABCDEF])/;
 
 /**
  * Removes a document: its blocks, molecules and document row are deleted (the
@@ -251,11 +280,26 @@ const ATOM_COLUMNS = columns(
 const ATOM_HISTORY_COPY =
   'tenant_id, domain_id, atom_type, text_value, number_value, boolean_value, date_value, json_value, unit, one_of, name, description, confidence, source, defined_in, version, previous_version, created_at, updated_at';
 
+const UNIQUE_VIOLATION = '23505';
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
 /** The writes of one transaction, and the `sync_state` rows they owe. */
 class Writes {
   readonly changes: Change[] = [];
   /** Last written checksum per entity id (`sync_state.postgres_checksum`). */
   private readonly checksums = new Map<string, string | null>();
+  /**
+   * Entities that had a `sync_state` row when this write began. The writer
+   * is the only one to insert rows, under the tenant's lock, and gives each
+   * one a `sync_state` row: an entity without one has no row yet.
+   */
+  private readonly tracked = new Set<string>();
 
   constructor(
     private readonly tx: Queryable,
@@ -267,12 +311,16 @@ class Writes {
       `SELECT entity_id, postgres_checksum FROM ${table(this.t, 'sync_state')} WHERE entity_id = ANY($1::uuid[])`,
       [[...new Set(ids)]],
     );
-    for (const r of rows) this.checksums.set(r.entity_id, r.postgres_checksum);
+    for (const r of rows) {
+      this.checksums.set(r.entity_id, r.postgres_checksum);
+      this.tracked.add(r.entity_id);
+    }
   }
 
   /** Inserts or updates, in one statement, the records whose checksum changed. */
   async upsert<R extends { id: string }>(entity: EntityType, name: TenantTable, cols: Column[], records: R[]): Promise<void> {
-    await this.write(name, cols, records.filter((r) => this.changed(entity, r.id, rowChecksum(r))));
+    const rows = records.filter((r) => this.changed(entity, r.id, rowChecksum(r)));
+    await this.write(name, cols, rows, (r) => !this.tracked.has(r.id), (r) => rowJson(r).json);
   }
 
   /**
@@ -301,7 +349,7 @@ class Writes {
         [JSON.stringify(history)],
       );
     }
-    await this.write('atoms', ATOM_COLUMNS, rows);
+    await this.write('atoms', ATOM_COLUMNS, rows, (r) => !old.has(r.id), (r) => JSON.stringify(r));
     return history.map((h) => h.id);
   }
 
@@ -324,35 +372,59 @@ class Writes {
     for (const { id } of rows) this.record(entity, id, null);
   }
 
-  /** One statement for all the `sync_state` rows of this write: pending, `postgres_version` + 1, the new checksum. */
+  /** The `sync_state` rows of this write (new ones inserted, the others upserted): pending, `postgres_version` + 1, the new checksum. */
   async flushSyncState(): Promise<void> {
     if (this.changes.length === 0) return;
-    const rows = this.changes.map((c) => ({ entity_type: c.entity, entity_id: c.id, checksum: this.checksums.get(c.id) ?? null }));
-    await this.tx.query(
-      `INSERT INTO ${table(this.t, 'sync_state')} (tenant_id, entity_type, entity_id, postgres_version, postgres_checksum, sync_status)
-       SELECT $1, entity_type, entity_id, 1, checksum, 'pending' FROM jsonb_to_recordset($2::jsonb) AS r(entity_type text, entity_id uuid, checksum text)
+    const insert = `INSERT INTO ${table(this.t, 'sync_state')} (tenant_id, entity_type, entity_id, postgres_version, postgres_checksum, sync_status)
+       SELECT $1, entity_type, entity_id, 1, checksum, 'pending' FROM unnest($2::text[], $3::uuid[], $4::text[]) AS r(entity_type, entity_id, checksum)`;
+    const upsert = `${insert}
        ON CONFLICT (tenant_id, entity_type, entity_id) DO UPDATE SET
          postgres_version = sync_state.postgres_version + 1, postgres_checksum = EXCLUDED.postgres_checksum,
-         sync_status = 'pending', sync_error = NULL, updated_at = NOW()`,
-      [this.t.rowId, JSON.stringify(rows)],
-    );
+         sync_status = 'pending', sync_error = NULL, updated_at = NOW()`;
+    const params = (changes: Change[]) => [this.t.rowId, changes.map((c) => c.entity), changes.map((c) => c.id), changes.map((c) => this.checksums.get(c.id) ?? null)];
+    const [fresh, stored] = partition(this.changes, (c) => !this.tracked.has(c.id));
+    if (fresh.length > 0) await this.insertFresh(insert, upsert, params(fresh));
+    if (stored.length > 0) await this.tx.query(upsert, params(stored));
   }
 
-  /** `INSERT … ON CONFLICT (id) DO UPDATE` of rows passed as one JSON parameter. */
-  private async write(name: TenantTable, cols: Column[], rows: object[]): Promise<void> {
-    if (rows.length === 0) return;
+  /**
+   * Upserts rows (`INSERT … ON CONFLICT (id) DO UPDATE`), each passed as its
+   * JSON in one JSON array parameter. The `fresh` ones, which have no row
+   * yet, are inserted by a plain INSERT: an upsert costs PostgreSQL a
+   * speculative insertion per row.
+   */
+  private async write<R>(name: TenantTable, cols: Column[], rows: R[], fresh: (row: R) => boolean, json: (row: R) => string): Promise<void> {
     const list = cols.map((c) => c.name).join(', ');
     const types = cols.map((c) => `${c.name} ${c.type}`).join(', ');
     const updates = cols
       .filter((c) => c.name !== 'id')
       .map((c) => `${c.name} = EXCLUDED.${c.name}`)
       .join(', ');
-    await this.tx.query(
-      `INSERT INTO ${table(this.t, name)} (tenant_id, ${list})
-       SELECT $1, ${list} FROM jsonb_to_recordset($2::jsonb) AS r(${types})
-       ON CONFLICT (id) DO UPDATE SET ${updates}, updated_at = NOW()`,
-      [this.t.rowId, JSON.stringify(rows)],
-    );
+    const insert = `INSERT INTO ${table(this.t, name)} (tenant_id, ${list})
+       SELECT $1, ${list} FROM jsonb_to_recordset($2::jsonb) AS r(${types})`;
+    const upsert = `${insert}
+       ON CONFLICT (id) DO UPDATE SET ${updates}, updated_at = NOW()`;
+    const params = (some: R[]) => [this.t.rowId, `[${some.map(json).join(',')}]`];
+    const [inserted, upserted] = partition(rows, fresh);
+    if (inserted.length > 0) await this.insertFresh(insert, upsert, params(inserted));
+    if (upserted.length > 0) await this.tx.query(upsert, params(upserted));
+  }
+
+  /**
+   * `insert`, for rows that should not exist yet; should one exist all the
+   * same (rows written by hand), `upsert` is run instead, in a savepoint so
+   * that the failed insert leaves the transaction usable.
+   */
+  private async insertFresh(insert: string, upsert: string, params: unknown[]): Promise<void> {
+    await this.tx.query('SAVEPOINT fresh_rows');
+    try {
+      await this.tx.query(insert, params);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await this.tx.query('ROLLBACK TO SAVEPOINT fresh_rows');
+      await this.tx.query(upsert, params);
+    }
+    await this.tx.query('RELEASE SAVEPOINT fresh_rows');
   }
 
   /** Whether the row differs from what was last written; if so it owes a `sync_state` row. */
