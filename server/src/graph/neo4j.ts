@@ -19,7 +19,7 @@ import {
 import { documentLinksOf, type DocumentLinks, type LinkFacts } from './links';
 import { DOCUMENT_LINKS } from './linksCypher';
 import { ensureSchema } from './neo4jSchema';
-import { appearsInFrom, batchRows, chunked, distinctRuns, type BatchRows, type Group, type KeepRow } from './neo4jRows';
+import { appearsInFrom, batchRows, chunked, distinctRuns, writeRows, type BatchRows, type Group, type KeepRow } from './neo4jRows';
 import {
   byHopsThenId,
   checkDepth,
@@ -108,11 +108,11 @@ export class Neo4jGraphStore implements GraphStore {
 
   /**
    * One write transaction. Within it, each run of distinct documents
-   * (`distinctRuns`) is one batch: prune every document, merge everything,
-   * then collect — the same result as one document after the other, as
-   * documents own their blocks, rules and relationships and only atoms and
-   * domains are shared (`batchRows` orders atom values as sequential writes
-   * would). One difference: an atom sequential writes would delete and
+   * (`distinctRuns`) is one batch: prune every document, merge what the
+   * graph holds and create what is new (`writeBatch`), then collect — the
+   * same result as one document after the other, as documents own their
+   * blocks, rules and relationships and only atoms and domains are shared
+   * (`batchRows` orders atom values as sequential writes would). One difference: an atom sequential writes would delete and
    * re-create inside the batch is kept as the same node.
    *
    * The transaction holds the whole list until it commits: keep lists to a
@@ -130,15 +130,21 @@ export class Neo4jGraphStore implements GraphStore {
 
   private async writeBatch(tx: ManagedTransaction, tenant: string, batch: BatchRows): Promise<void> {
     const before = await this.prune(tx, tenant, batch.keep);
+    const held = new Set(before.map((b) => b.id));
+    // Documents the graph holds are merged (what they keep is there already); new ones are created (cypher.ts).
+    const parts = [
+      { q: Q.MERGE, rows: writeRows(batch.documents.filter((d) => held.has(d.id))) },
+      { q: Q.CREATE, rows: writeRows(batch.documents.filter((d) => !held.has(d.id))) },
+    ];
     const run = (query: string, params: Record<string, unknown>) => tx.run(query, { tenantId: tenant, ...params });
-    for (const rows of chunked(batch.documents)) await run(Q.MERGE_DOCUMENTS, { rows });
-    for (const groups of chunked(batch.blocks, size)) await run(Q.MERGE_BLOCKS, { groups });
+    for (const { q, rows } of parts) for (const chunk of chunked(rows.documents)) await run(q.documents, { rows: chunk });
+    for (const { q, rows } of parts) for (const groups of chunked(rows.blocks, size)) await run(q.blocks, { groups });
     for (const groups of chunked(batch.atoms, size)) await run(Q.MERGE_ATOMS, { groups });
-    for (const rows of chunked(batch.molecules, (m) => 1 + m.parts.length + m.requires.length)) {
-      await run(Q.MERGE_MOLECULES, { rows });
+    for (const { q, rows } of parts) {
+      for (const chunk of chunked(rows.molecules, (m) => 1 + m.parts.length + m.requires.length)) await run(q.molecules, { rows: chunk });
     }
-    for (const rows of chunked(batch.exceptionPartOf)) await run(Q.MERGE_EXCEPTION_PART_OF, { rows });
-    for (const groups of chunked(batch.appearsIn, size)) await run(Q.MERGE_APPEARS_IN, { groups });
+    for (const { q, rows } of parts) for (const chunk of chunked(rows.exceptionPartOf)) await run(q.exceptionPartOf, { rows: chunk });
+    for (const { q, rows } of parts) for (const groups of chunked(rows.appearsIn, size)) await run(q.appearsIn, { groups });
     await this.collect(tx, tenant, before, batch.defined);
   }
 

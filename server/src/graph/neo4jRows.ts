@@ -39,15 +39,30 @@ export interface MoleculeRow {
   requires: Row[];
 }
 
+/** What one document owns: its node, blocks, molecules and their relationships. */
+export interface DocumentRows {
+  id: string;
+  document: Row;
+  blocks: Row[];
+  molecules: MoleculeRow[];
+  exceptionPartOf: Row[];
+  appearsIn: Row[];
+}
+
 export interface BatchRows {
   keep: KeepRow[];
   /** Atoms each document defines now (by document id), for collection. */
   defined: Map<string, string[]>;
+  /** Atoms by domain. */
+  atoms: Group[];
+  documents: DocumentRows[];
+}
+
+/** The parameters of the statements that write some documents of a batch (`writeRows`). */
+export interface WriteRows {
   documents: Row[];
   /** Blocks by document. */
   blocks: Group[];
-  /** Atoms by domain. */
-  atoms: Group[];
   molecules: MoleculeRow[];
   exceptionPartOf: Row[];
   /** APPEARS_IN by document. */
@@ -82,32 +97,49 @@ export function batchRows(graphs: DocumentGraph[]): BatchRows {
     keep.push({ id: graph.document.id, domainId: graph.domain.id, ...keys });
     defined.set(graph.document.id, atoms);
   }
+  return { keep, defined, atoms: atomGroups(graphs), documents: graphs.map(documentRows) };
+}
+
+/**
+ * A document's rows. A relationship listed twice is sent once, with its last
+ * values: what MERGE makes of it, and what lets new documents CREATE theirs.
+ */
+function documentRows(graph: DocumentGraph): DocumentRows {
   return {
-    keep,
-    defined,
-    documents: graphs.map(documentRow),
-    blocks: graphs.flatMap((g) =>
-      groups(
-        g.document.id,
-        g.blocks.map(({ id, blockType, parentId, order, checksum }) => ({ id, blockType, parentId, order: neo4j.int(order), checksum })),
-      ),
-    ),
-    atoms: atomGroups(graphs),
-    molecules: graphs.flatMap(moleculeRows),
-    exceptionPartOf: graphs.flatMap((g) => g.partOf.filter((r) => r.role === 'exception').map(partOfRow)),
-    appearsIn: graphs.flatMap((g) =>
-      groups(
-        g.document.id,
-        g.appearsIn.map(({ atomId, blockId, spans, confidence, source }) => ({
-          atomId,
-          blockId,
-          spans: JSON.stringify(spans.map(({ start, end }) => ({ start, end }))),
-          confidence,
-          source,
-        })),
-      ),
-    ),
+    id: graph.document.id,
+    document: documentRow(graph),
+    blocks: graph.blocks.map(({ id, blockType, parentId, order, checksum }) => ({ id, blockType, parentId, order: neo4j.int(order), checksum })),
+    molecules: moleculeRows(graph),
+    exceptionPartOf: lastBy(
+      graph.partOf.filter((r) => r.role === 'exception'),
+      (r) => `${r.from}|${r.to}|${r.role}`,
+    ).map(partOfRow),
+    appearsIn: lastBy(graph.appearsIn, (r) => `${r.atomId}|${r.blockId}`).map(({ atomId, blockId, spans, confidence, source }) => ({
+      atomId,
+      blockId,
+      spans: JSON.stringify(spans.map(({ start, end }) => ({ start, end }))),
+      confidence,
+      source,
+    })),
   };
+}
+
+/** The statements' parameters for `docs`. */
+export function writeRows(docs: DocumentRows[]): WriteRows {
+  return {
+    documents: docs.map((d) => d.document),
+    blocks: docs.flatMap((d) => groups(d.id, d.blocks)),
+    molecules: docs.flatMap((d) => d.molecules),
+    exceptionPartOf: docs.flatMap((d) => d.exceptionPartOf),
+    appearsIn: docs.flatMap((d) => groups(d.id, d.appearsIn)),
+  };
+}
+
+/** One item per key, at its first place, with the last value given for it. */
+function lastBy<T>(items: T[], key: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) byKey.set(key(item), item);
+  return [...byKey.values()];
 }
 
 /** `rows` under `id`, in groups of at most CHUNK rows. */
@@ -120,8 +152,12 @@ function groups(id: string, rows: Row[]): Group[] {
 function moleculeRows(graph: DocumentGraph): MoleculeRow[] {
   const parts = new Map<string, Row[]>();
   const requires = new Map<string, Row[]>();
-  for (const { from, to, role, order } of graph.partOf) if (role !== 'exception') push(parts, to, { from, role, order: neo4j.int(order) });
-  for (const { moleculeId, atomId, type, enforcement } of graph.requires) push(requires, moleculeId, { atomId, type, enforcement });
+  for (const { from, to, role, order } of lastBy(graph.partOf, (r) => `${r.from}|${r.to}|${r.role}`)) {
+    if (role !== 'exception') push(parts, to, { from, role, order: neo4j.int(order) });
+  }
+  for (const { moleculeId, atomId, type, enforcement } of lastBy(graph.requires, (r) => `${r.moleculeId}|${r.atomId}`)) {
+    push(requires, moleculeId, { atomId, type, enforcement });
+  }
   return graph.molecules.map(({ id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId }) => ({
     molecule: { id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId },
     parts: parts.get(id) ?? [],
