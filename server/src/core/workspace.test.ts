@@ -281,4 +281,26 @@ describe('the workspace index', () => {
     expect(ws.findings()).toEqual([]);
     expect(ws.domainNames()).toEqual(['payroll', 'tax']);
   });
+
+  it('re-checks a rule that comes back after a definition it reads changed while it was away', () => {
+    const uri = (name: string) => `file:///kb/${TAX}/${name}.md`;
+    const home = (place: string) => parseDocument(uri('inputs'), `- **Home**: ${place}\n- **Region**: one of Quebec, Ontario\n`);
+    const rules = parseDocument(uri('rules'), `- IF [[Region]] = [[Home]] THEN [[Rate]] = 5%\n`);
+    const ws = new Workspace();
+    ws.upsert(home('Quebec'));
+    ws.upsert(rules);
+    expect(ws.findings()).toEqual([]);
+    // The rule goes away (say, its editor reverts to another version), Home changes meanwhile, and the
+    // very same snapshot comes back: its memoised checks must not answer with the old Home.
+    ws.upsert(parseDocument(uri('rules'), `# No rules here\n`));
+    expect(ws.findings()).toEqual([]);
+    ws.upsert(home('Alberta'));
+    expect(ws.findings()).toEqual([]);
+    ws.upsert(rules);
+    const fresh = new Workspace();
+    fresh.upsert(home('Alberta'));
+    fresh.upsert(rules);
+    expect(fresh.findings()).not.toEqual([]);
+    expect(ws.findings()).toEqual(fresh.findings());
+  });
 });

@@ -106,6 +106,7 @@ export class Workspace {
       state.memo.begin();
       const found = [...docs.flatMap((d) => parseErrors(d)), ...runChecks(view)];
       state.memo.end();
+      state.checked(docs);
       for (const f of found) {
         const list = byUri.get(f.uri);
         if (list) list.push(f);
@@ -151,12 +152,28 @@ class DomainState {
     for (const key of this.signatures.keys()) if (!signatures.has(key)) changed.add(key);
     this.signatures = signatures;
     if (changed.size === 0) return this.currentEpoch;
-    // Memo entries exist only for the molecules of the last refresh, and an entry's molecule asks about
-    // the same names for as long as it is the same object: a change matters when a current molecule asks.
+    // A molecule asks about the same names for as long as it is the same object. A change matters when a
+    // current molecule or table asks, or one the last refresh checked (its memo entries are still there);
+    // when none does, older entries (of molecules that may come back, as the same objects) are dropped.
     const asked = (key: string) => changed.has(key);
-    const matters = docs.some((d) => d.molecules.some((m) => namesAskedBy(m).some(asked))) || tables.some((t) => t.inputs.some((i) => asked(i.key)));
+    const asks = (molecules: readonly Molecule[]) => molecules.some((m) => namesAskedBy(m).some(asked));
+    const matters =
+      docs.some((d) => asks(d.molecules)) ||
+      this.lastChecked.some(asks) ||
+      tables.some((t) => t.inputs.some((i) => asked(i.key))) ||
+      this.lastTables.some((list) => list.some((t) => t.inputs.some((i) => asked(i.key))));
     if (matters) this.currentEpoch = {};
+    else this.memo.dropUnusedLastRefresh();
     return this.currentEpoch;
+  }
+
+  /** The molecule and table lists the last refresh checked (what the memo's recent entries are about). */
+  private lastChecked: (readonly Molecule[])[] = [];
+  private lastTables: (readonly { inputs: readonly { key: string }[] }[])[] = [];
+
+  checked(docs: readonly DocumentSnapshot[]): void {
+    this.lastChecked = docs.map((d) => d.molecules);
+    this.lastTables = docs.map((d) => d.tables);
   }
 }
 
@@ -226,6 +243,11 @@ class MemoStore {
    * inside a whole-check analysis) is not asked for while the outer one hits, yet is wanted again as
    * soon as the outer one misses.
    */
+  /** Drops every entry the last refresh did not use. */
+  dropUnusedLastRefresh(): void {
+    for (const [key, entry] of this.entries) if (entry.used < this.generation) this.entries.delete(key);
+  }
+
   end(): void {
     if (this.generation % KEEP_UNUSED !== 0) return;
     for (const [key, entry] of this.entries) if (entry.used <= this.generation - KEEP_UNUSED) this.entries.delete(key);
