@@ -21,8 +21,8 @@ node_modules, .git and .knowledge; files named explicitly are always checked.
 Options:
   --format text|json|sarif  report format on stdout (default: text)
   --tenant NAME             the tenant whose knowledge is checked
-  --jobs N                  parse with up to N worker threads on large runs
-                            (default: the number of CPUs; 1: no workers)
+  --jobs N                  parse and check on up to N worker threads on large
+                            runs (default: the number of CPUs; 1: no workers)
   --no-progress             never show the progress line (it only appears on
                             a terminal, after a second, and not when CI is set)
   -h, --help                show this help
