@@ -443,8 +443,8 @@ function link(
       const shift = list.length - before[name][oldTo];
       for (let i = before[name][oldTo]; i < suffix.length; i++) list.push(suffix[i]);
       const into = offsets[name];
-      const from_ = before[name];
-      for (let j = to + 1; j <= n; j++) into[j] = from_[j - edited.blockDelta] + shift;
+      const was = before[name];
+      for (let j = to + 1; j <= n; j++) into[j] = was[j - edited.blockDelta] + shift;
     }
   }
   return {

@@ -120,7 +120,9 @@ export class Workspace {
 /** What a domain keeps between refreshes: the checks' memo and the resolution epoch. */
 class DomainState {
   readonly memo = new MemoStore();
-  readonly parts = new ViewParts();
+  readonly moleculeLists = new Part((d) => [d.molecules, d.tables], buildMoleculeLists);
+  readonly definitionLists = new Part((d) => [d.definitions], buildDefinitionLists);
+  readonly referenceList = new Part((d) => [d.references], buildReferenceList);
   /** Per defined name, what `resolve` and `enumeration` answer for it (as of `definitions`). */
   private signatures = new Map<string, string>();
   private currentEpoch: object = {};
@@ -220,12 +222,6 @@ function valueSignature(v: Value): string {
   return `${v.kind}:${v.kind === 'json' ? JSON.stringify(v.value) : String(v.value)}:${'unit' in v ? (v.unit ?? '') : ''}:${v.canonical}`;
 }
 
-function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Refreshes a memo entry survives without being asked for. */
 const KEEP_UNUSED = 16;
 
@@ -255,12 +251,12 @@ class MemoStore {
 
   get<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T {
     const hit = this.entries.get(key);
-    if (hit && sameDeps(hit.deps, deps)) {
+    if (hit && sameItems(hit.deps, deps)) {
       hit.used = this.generation;
       return hit.value as T;
     }
     const shape = structure?.();
-    if (hit && shape && hit.structure && sameDeps(hit.structure, shape)) {
+    if (hit && shape && hit.structure && sameItems(hit.structure, shape)) {
       hit.deps = deps;
       hit.used = this.generation;
       return hit.value as T;
@@ -271,30 +267,23 @@ class MemoStore {
   }
 }
 
-/** One part of a domain's view, kept while the documents' lists it is built from are the same arrays. */
+/** One part of a domain's view, rebuilt only when the documents' lists it is built from are other arrays. */
 class Part<T> {
   private inputs: unknown[] = [];
   private value: T | undefined;
 
-  constructor(private readonly lists: (doc: DocumentSnapshot) => readonly unknown[]) {}
+  constructor(
+    private readonly lists: (doc: DocumentSnapshot) => readonly unknown[],
+    private readonly build: (docs: readonly DocumentSnapshot[]) => T,
+  ) {}
 
-  get(docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => T): T {
+  get(docs: readonly DocumentSnapshot[]): T {
     const inputs: unknown[] = [];
     for (const d of docs) inputs.push(d.uri, ...this.lists(d));
-    if (this.value !== undefined && sameDeps(inputs, this.inputs)) return this.value;
+    if (this.value !== undefined && sameItems(inputs, this.inputs)) return this.value;
     this.inputs = inputs;
-    return (this.value = build(docs));
+    return (this.value = this.build(docs));
   }
-}
-
-class ViewParts {
-  private readonly moleculePart = new Part<MoleculeLists>((d) => [d.molecules, d.tables]);
-  private readonly definitionPart = new Part<DefinitionLists>((d) => [d.definitions]);
-  private readonly referencePart = new Part<{ references: ReferenceEntry[] }>((d) => [d.references]);
-  molecules = (docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => MoleculeLists) => this.moleculePart.get(docs, build);
-  definitions = (docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => DefinitionLists) => this.definitionPart.get(docs, build);
-  references = (docs: readonly DocumentSnapshot[], build: (docs: readonly DocumentSnapshot[]) => { references: ReferenceEntry[] }) =>
-    this.referencePart.get(docs, build);
 }
 
 interface MoleculeLists {
@@ -384,9 +373,9 @@ function buildView(
   const byUri = new Map(docs.map((d) => [d.uri, d]));
   // Each part of the view is rebuilt only when its documents' lists changed: the lists then stay the same
   // arrays from refresh to refresh, which the checks' memo entries compare cheaply.
-  const { rules, constraints, exceptions, requires, tables } = state.parts.molecules(docs, buildMoleculeLists);
-  const { definitions, valueOf, enumerations } = state.parts.definitions(docs, buildDefinitionLists);
-  const { references } = state.parts.references(docs, buildReferenceList);
+  const { rules, constraints, exceptions, requires, tables } = state.moleculeLists.get(docs);
+  const { definitions, valueOf, enumerations } = state.definitionLists.get(docs);
+  const { references } = state.referenceList.get(docs);
   const resolve = (operand: Operand): Value | undefined => {
     if (operand.kind === 'ref') return valueOf.get(operand.ref.key);
     const v = operand.value;
@@ -432,7 +421,9 @@ function entryOf<E extends { uri: string }>(uri: string, item: object, valid: (e
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 const ruleEntries = new WeakMap<ConditionMolecule, RuleEntry>();
 
