@@ -20,6 +20,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified, type Processor } from 'unified';
 import type { Block, BlockContent, BlockType, RichText, Span } from '../model';
+import { parseSimpleMarkdown } from './simple';
 
 const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']);
 
@@ -87,7 +88,15 @@ export interface ParsedRegion {
  */
 export function parseRegion(text: string, start: number, end: number, firstBlock = 0): ParsedRegion {
   const source = text.slice(start, end);
-  const root = parseMarkdown(source);
+  return regionOf(parseSimpleMarkdown(source) ?? parseMarkdown(source), text, start, firstBlock);
+}
+
+/** `parseRegion` through remark alone (for tests: the fast parser must give the same). */
+export function parseRegionWithRemark(text: string, start: number, end: number, firstBlock = 0): ParsedRegion {
+  return regionOf(parseMarkdown(text.slice(start, end)), text, start, firstBlock);
+}
+
+function regionOf(root: Root, text: string, start: number, firstBlock: number): ParsedRegion {
   const builder = new BlockBuilder(text, start);
   const segments: Segment[] = [];
   let frontMatter: ParsedRegion['frontMatter'] = null;
