@@ -16,7 +16,7 @@ import type {
   TableEntry,
 } from './checks/context';
 import { parseErrors } from './checks/parseErrors';
-import { toRange, type DocumentSnapshot } from './document';
+import { toRange, type DecisionTableInfo, type DocumentSnapshot } from './document';
 import { normalizeName, type AtomDefinition, type Condition, type ConditionMolecule, type ExceptionMolecule, type Finding, type Molecule, type Operand, type Value } from './model';
 
 export interface WorkspaceOptions {
@@ -222,23 +222,34 @@ function valueSignature(v: Value): string {
   return `${v.kind}:${v.kind === 'json' ? JSON.stringify(v.value) : String(v.value)}:${'unit' in v ? (v.unit ?? '') : ''}:${v.canonical}`;
 }
 
-/** Refreshes a memo entry survives without being asked for. */
+/** Refreshes a memo entry survives without being used. */
 const KEEP_UNUSED = 16;
 
-/** `DomainView.memo`: entries not used for `KEEP_UNUSED` refreshes are dropped. */
+interface MemoEntry {
+  deps: readonly unknown[];
+  structure?: readonly unknown[];
+  value: unknown;
+  /** The last refresh that used the entry, or an entry computed from it. */
+  used: number;
+  /** The entries asked for while computing this one (its inner entries: chunks, regions, overlaps). */
+  inner: readonly MemoEntry[];
+}
+
+/**
+ * `DomainView.memo`: entries not used for `KEEP_UNUSED` refreshes are dropped. Using an entry uses its
+ * inner entries too: a whole-check analysis that hits keystroke after keystroke keeps its chunks (and
+ * their regions) alive, so that the keystroke that finally changes a rule recomputes one chunk, not all.
+ */
 class MemoStore {
-  private readonly entries = new Map<string, { deps: readonly unknown[]; structure?: readonly unknown[]; value: unknown; used: number }>();
+  private readonly entries = new Map<string, MemoEntry>();
   private generation = 0;
+  /** For each entry being computed (innermost last), the entries it asked for so far. */
+  private readonly computing: Set<MemoEntry>[] = [];
 
   begin(): void {
     this.generation++;
   }
 
-  /**
-   * Drops entries unused for a while. Not at once: an entry computed inside another one (a chunk
-   * inside a whole-check analysis) is not asked for while the outer one hits, yet is wanted again as
-   * soon as the outer one misses.
-   */
   /** Drops every entry the last refresh did not use. */
   dropUnusedLastRefresh(): void {
     for (const [key, entry] of this.entries) if (entry.used < this.generation) this.entries.delete(key);
@@ -250,25 +261,46 @@ class MemoStore {
   }
 
   get<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T {
-    const hit = this.entries.get(key);
-    if (hit && sameItems(hit.deps, deps)) {
-      hit.used = this.generation;
-      return hit.value as T;
+    let entry = this.entries.get(key);
+    if (entry && sameItems(entry.deps, deps)) this.use(entry);
+    else {
+      const shape = structure?.();
+      if (entry && shape && entry.structure && sameItems(entry.structure, shape)) {
+        // The value stands for the new deps; its inner entries were computed from the old ones (other
+        // molecules, with the same names), so it no longer keeps them alive: what `use` keeps is always
+        // about the molecules of a refresh that used it (see `dropUnusedLastRefresh`).
+        entry.deps = deps;
+        entry.inner = NO_ENTRIES;
+        entry.used = this.generation;
+      } else {
+        const inner = new Set<MemoEntry>();
+        this.computing.push(inner);
+        let value: T;
+        try {
+          value = compute();
+        } finally {
+          this.computing.pop();
+        }
+        entry = { deps, structure: shape, value, used: this.generation, inner: inner.size === 0 ? NO_ENTRIES : [...inner] };
+        this.entries.set(key, entry);
+      }
     }
-    const shape = structure?.();
-    if (hit && shape && hit.structure && sameItems(hit.structure, shape)) {
-      hit.deps = deps;
-      hit.used = this.generation;
-      return hit.value as T;
-    }
-    const value = compute();
-    this.entries.set(key, { deps, structure: shape, value, used: this.generation });
-    return value;
+    this.computing[this.computing.length - 1]?.add(entry);
+    return entry.value as T;
+  }
+
+  /** Marks an entry used, and its inner entries (once per refresh each). */
+  private use(entry: MemoEntry): void {
+    if (entry.used === this.generation) return;
+    entry.used = this.generation;
+    for (const inner of entry.inner) this.use(inner);
   }
 }
 
+const NO_ENTRIES: readonly MemoEntry[] = [];
+
 /** One part of a domain's view, rebuilt only when the documents' lists it is built from are other arrays. */
-class Part<T> {
+class Part<T extends object> {
   private inputs: unknown[] = [];
   private value: T | undefined;
 
@@ -282,8 +314,27 @@ class Part<T> {
     for (const d of docs) inputs.push(d.uri, ...this.lists(d));
     if (this.value !== undefined && sameItems(inputs, this.inputs)) return this.value;
     this.inputs = inputs;
-    return (this.value = this.build(docs));
+    const built = this.build(docs);
+    return (this.value = this.value === undefined ? built : keepSameLists(this.value, built));
   }
+}
+
+/**
+ * `built`, with each of its lists that holds the same entries as the one in `old` replaced by the old
+ * array (and `old` itself when every list is the same): editing a constraint leaves `view.rules` the
+ * same array, so the checks' whole-domain memo entries hit on their deps (and keep their inner entries
+ * alive) rather than on their structure.
+ */
+function keepSameLists<T extends object>(old: T, built: T): T {
+  const out = { ...built } as Record<string, unknown>;
+  let same = true;
+  for (const [key, list] of Object.entries(built)) {
+    if (!Array.isArray(list)) continue;
+    const before = (old as Record<string, unknown>)[key];
+    if (Array.isArray(before) && sameItems(before, list)) out[key] = before;
+    else same = false;
+  }
+  return same ? old : (out as T);
 }
 
 interface MoleculeLists {
@@ -340,7 +391,7 @@ function buildMoleculeLists(docs: readonly DocumentSnapshot[]): MoleculeLists {
           break;
       }
     }
-    for (const t of doc.tables) out.tables.push({ uri: doc.uri, ...t, rows: tableRows.get(t.blockId) ?? [] });
+    for (const t of doc.tables) out.tables.push(tableEntry(doc.uri, t, tableRows.get(t.blockId) ?? NO_ROWS));
   }
   return out;
 }
@@ -425,6 +476,18 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+const NO_ROWS: RuleEntry[] = [];
+const tableEntries = new WeakMap<DecisionTableInfo, TableEntry>();
+
+/** A table's entry, the same object while its header and its rows' entries are the same. */
+function tableEntry(uri: string, table: DecisionTableInfo, rows: RuleEntry[]): TableEntry {
+  const hit = tableEntries.get(table);
+  if (hit && hit.uri === uri && sameItems(hit.rows, rows)) return hit;
+  const entry = { uri, ...table, rows };
+  tableEntries.set(table, entry);
+  return entry;
+}
+
 const ruleEntries = new WeakMap<ConditionMolecule, RuleEntry>();
 
 /** A rule's entry, the same object while its document and exceptions are the same (one per rule and keystroke adds up). */

@@ -2,7 +2,7 @@
 import { distance } from 'fastest-levenshtein';
 import type { Finding } from '../model';
 import { valuesEqual } from '../values';
-import { namesOf } from './cached';
+import { carried, Tally } from './cached';
 import { finding, findingAtEach, type DefinitionEntry, type DomainView } from './context';
 
 export function checkDuplicateAtoms(view: DomainView): Finding[] {
@@ -74,21 +74,17 @@ export function forEachSubject(c: Cond, visit: (subject: { key: string; name: st
 }
 
 export function checkUnknownAtoms(view: DomainView): Finding[] {
-  // The view's lists stay the same arrays while their documents' knowledge does.
-  const deps = [view.definitions, view.rules, view.constraints, view.exceptions, view.requires, view.tables];
-  const known = view.memo('known-names', deps, () => knownNames(view), () => {
-    // Editing a rule's value changes its molecule but no name.
-    const structure: unknown[] = [];
-    for (const { definition } of view.definitions) structure.push(definition);
-    structure.push(null);
-    for (const list of [view.rules, view.constraints, view.exceptions, view.requires]) for (const { molecule } of list) structure.push(namesOf(molecule));
-    for (const t of view.tables) structure.push(t.inputs, t.outputs);
-    return structure;
-  });
+  const known = knownTally(view);
+  let names: Map<string, string> | undefined;
+  // A key's written form: its only one, or, when it is spelled differently in places, the first written.
+  const nameOf = (key: string) => {
+    const forms = known.forms(key);
+    return forms.length === 1 ? forms[0] : (names ??= knownNames(view)).get(key)!;
+  };
   const out: Finding[] = [];
   for (const { uri, reference } of view.references) {
     if (reference.inRequires || known.has(reference.key)) continue;
-    const suggestion = closest(reference.key, known);
+    const suggestion = closest(reference.key, known.keys(), nameOf, () => [...(names ??= knownNames(view)).keys()]);
     const message = suggestion
       ? `Unknown atom '${reference.name}' in domain '${view.domain}': did you mean '${suggestion}'?`
       : `Unknown atom '${reference.name}': it is not defined in domain '${view.domain}' and no rule sets it`;
@@ -102,18 +98,45 @@ export function checkUnknownAtoms(view: DomainView): Finding[] {
   return out;
 }
 
-/** The known name nearest to `key`, when it is close enough to be a typo. */
-export function closest(key: string, known: Map<string, string>): string | undefined {
-  let best: string | undefined;
+/**
+ * The names `knownNames` lists, counted, carried across refreshes: a refresh counts the mentions of
+ * the molecules, definitions and tables an edit replaced only.
+ */
+function knownTally(view: DomainView): Tally {
+  const tally = carried(view, 'known-names', () => new Tally());
+  const subjects = (c: Cond, add: (key: string, name: string) => void) => forEachSubject(c, (s) => add(s.key, s.name));
+  tally.update('definitions', view.definitions, ({ definition }, add) => add(definition.key, definition.name));
+  tally.update('rules', view.rules, ({ molecule }, add) => {
+    for (const r of molecule.results) add(r.target.key, r.target.name);
+    subjects(molecule.condition, add);
+  });
+  tally.update('constraints', view.constraints, ({ molecule }, add) => add(molecule.comparison.subject.key, molecule.comparison.subject.name));
+  tally.update('exceptions', view.exceptions, ({ molecule }, add) => subjects(molecule.condition, add));
+  tally.update('requires', view.requires, ({ molecule }, add) => add(molecule.subject.key, molecule.subject.name));
+  tally.update('tables', view.tables, (t, add) => {
+    for (const ref of t.inputs) add(ref.key, ref.name);
+    for (const ref of t.outputs) add(ref.key, ref.name);
+  });
+  return tally;
+}
+
+/**
+ * The written form of the known key nearest to `key`, when it is close enough to be a typo. Among
+ * equally near keys, the first in `ordered()` (the order `knownNames` lists them in) wins.
+ */
+export function closest(key: string, known: Iterable<string>, nameOf: (key: string) => string, ordered: () => readonly string[]): string | undefined {
+  let best: string[] = [];
   let bestDistance = Infinity;
   const limit = Math.max(1, Math.min(3, Math.floor(key.length / 4)));
-  for (const [candidate, name] of known) {
+  for (const candidate of known) {
     if (Math.abs(candidate.length - key.length) > limit) continue;
     const d = distance(key, candidate);
-    if (d <= limit && d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
+    if (d > limit || d > bestDistance) continue;
+    if (d < bestDistance) [best, bestDistance] = [[], d];
+    best.push(candidate);
   }
-  return best;
+  if (best.length === 0) return undefined;
+  if (best.length === 1) return nameOf(best[0]);
+  const order = ordered();
+  return nameOf(order.find((k) => best.includes(k))!);
 }

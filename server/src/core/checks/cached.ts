@@ -1,9 +1,11 @@
 /**
  * Regions shared by the checks, memoised through `DomainView.memo` so that a
  * refresh recomputes only those of edited molecules (or all of them when the
- * definitions change: every entry depends on `view.epoch`).
+ * definitions change: every entry depends on `view.epoch`); and the state the
+ * checks carry from refresh to refresh (groupings, per-entry results, name
+ * tallies), brought up to date in time proportional to an edit.
  */
-import type { Condition, ExceptionMolecule, Molecule } from '../model';
+import type { Condition, ExceptionMolecule } from '../model';
 import { moleculeKey, type DomainView } from './context';
 import { conditionToRegion, subtract, type Region } from './region';
 
@@ -29,112 +31,173 @@ export function effectiveRegion(
   );
 }
 
+// ---------------------------------------------------------------------------
+// Delta-maintained state: work proportional to the change
+// ---------------------------------------------------------------------------
+
 /**
- * `compute(item)` for every item, memoised in chunks of consecutive items:
- * one `view.memo` call per chunk instead of one per item keeps a refresh in
- * which nothing changed cheap, and a change recomputes only its chunk.
- * Chunk boundaries depend only on the items' ids (a hash), so an edit, an
- * insertion or a removal changes at most two chunks; `alone` items (costly
- * ones) always get a chunk of their own.
- *
- * `deps(item, into)` pushes everything the item's result depends on besides
- * `view.epoch` (which every chunk depends on); what it pushes must identify
- * the chunk's items unambiguously (e.g. a fixed number of values per item).
- * `key(item)` names a chunk by its first item and must be unique per item in
- * the domain; `id(item)` (an existing string, e.g. a molecule id) places the
- * boundaries. Results must be position-free.
+ * How `next` differs from `prev`, as one replaced stretch: `prev[start, start + removed.length)` became
+ * `next[start, start + added.length)`, everything before and after is the same objects. The view's
+ * entries are the same objects while their molecules are, so after one edit the stretch is short; the
+ * scan compares pointers only (it reads no entry).
  */
-export function memoChunks<T, R>(
-  view: DomainView,
-  name: string,
-  items: readonly T[],
-  options: {
-    id: (item: T) => string;
-    key: (item: T) => string;
-    deps: (item: T, into: unknown[]) => void;
-    compute: (item: T) => R;
-    /** Average chunk size: a power of two. */
-    average: number;
-    alone?: (item: T) => boolean;
-  },
-): R[] {
-  const { id, key, deps, compute, average, alone } = options;
-  const mask = average - 1;
-  const out = new Array<R>(items.length);
+export function splice<T>(prev: readonly T[], next: readonly T[]): { start: number; removed: readonly T[]; added: readonly T[] } {
+  if (prev === next) return { start: 0, removed: NOTHING_SPLICED, added: NOTHING_SPLICED };
+  const shorter = Math.min(prev.length, next.length);
   let start = 0;
-  while (start < items.length) {
-    const chunkDeps: unknown[] = [view.epoch];
-    let end = start;
-    while (end < items.length) {
-      const item = items[end];
-      const single = alone?.(item) ?? false;
-      if (single && end > start) break; // a costly item starts a chunk of its own
-      deps(item, chunkDeps);
-      end++;
-      if (single || end - start >= MAX_CHUNK || (hashId(id(item)) & mask) === 0) break;
-    }
-    const from = start;
-    const to = end;
-    chunkDeps.push(to - from);
-    const values = view.memo(`${name}:${key(items[from])}`, chunkDeps, () => {
-      const computed: R[] = [];
-      for (let i = from; i < to; i++) computed.push(compute(items[i]));
-      return computed;
-    });
-    for (let i = 0; i < values.length; i++) out[from + i] = values[i];
-    start = end;
-  }
-  return out;
+  while (start < shorter && prev[start] === next[start]) start++;
+  let end = 0; // common suffix length
+  while (end < shorter - start && prev[prev.length - 1 - end] === next[next.length - 1 - end]) end++;
+  return { start, removed: prev.slice(start, prev.length - end), added: next.slice(start, next.length - end) };
 }
 
-/** Chunks stop growing here whatever the ids say. */
-const MAX_CHUNK = 256;
-
-/** A cheap hash of an id's first and last characters (ids are UUIDs, `…#row3`, or test names). */
-function hashId(id: string): number {
-  const n = id.length;
-  let h = n;
-  for (let i = 0; i < n && i < 8; i++) h = Math.imul(h, 31) + id.charCodeAt(i);
-  for (let i = Math.max(8, n - 8); i < n; i++) h = Math.imul(h, 31) + id.charCodeAt(i);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return h;
-}
-
-const mentioned = new WeakMap<Molecule, string>();
+const NOTHING_SPLICED: readonly never[] = [];
 
 /**
- * The names a molecule mentions and in which role (results' targets,
- * condition subjects, constrained and required atoms), as one string: what
- * whole-domain name lists and the dependency graph see of it. Editing a
- * rule's value keeps it; for `DomainView.memo`'s `structure`.
+ * State a check carries from one refresh of a domain to the next (kept by `view.memo` under `key`, so
+ * a view without a memo starts afresh every time). For delta-maintained indexes: the state must be
+ * brought up to the view's lists on every use, and hold nothing position-dependent.
  */
-export function namesOf(m: Molecule): string {
-  let names = mentioned.get(m);
-  if (names !== undefined) return names;
-  const parts: string[] = [m.type];
-  const subjects = (c: Condition): void => {
-    if (c.kind === 'cmp') parts.push(`s${c.subject.key}\u0001${c.subject.name}`);
-    else c.items.forEach(subjects);
-  };
-  switch (m.type) {
-    case 'ConditionMolecule':
-      for (const r of m.results) parts.push(`t${r.target.key}\u0001${r.target.name}`);
-      subjects(m.condition);
-      break;
-    case 'ConstraintMolecule':
-      subjects(m.comparison);
-      break;
-    case 'ExceptionMolecule':
-      subjects(m.condition);
-      break;
-    case 'RequiresMolecule':
-      parts.push(`r${m.subject.key}\u0001${m.subject.name}`);
-      for (const ref of m.required) parts.push(`q${ref.key}\u0001${ref.name}`);
-      break;
+export function carried<S>(view: DomainView, key: string, init: () => S): S {
+  return view.memo(`carried:${key}`, NO_DEPS, init);
+}
+
+const NO_DEPS: readonly unknown[] = [];
+
+/**
+ * The members of a list's entries grouped by key (a rule's results by target, say), in list order
+ * (then in the order `members` gives them), brought up to date by `update` in time proportional to the
+ * change: only the groups of removed and added entries are rebuilt, as new arrays; the other groups stay
+ * the same arrays, so what was derived from them can be reused by identity.
+ */
+export class Grouping<E, M> {
+  private list: readonly E[] = [];
+  private readonly groups = new Map<string, readonly M[]>();
+
+  constructor(
+    /** Calls `add(key, member)` for each member of one entry, in order. */
+    private readonly members: (entry: E, add: (key: string, member: M) => void) => void,
+    private readonly entryOf: (member: M) => E,
+  ) {}
+
+  get(key: string): readonly M[] | undefined {
+    return this.groups.get(key);
   }
-  names = parts.join('\u0002');
-  mentioned.set(m, names);
-  return names;
+
+  keys(): IterableIterator<string> {
+    return this.groups.keys();
+  }
+
+  /** Brings the groups up to `list`; returns the keys of the groups that changed (or went away). */
+  update(list: readonly E[]): Set<string> {
+    const { start, removed, added } = splice(this.list, list);
+    this.list = list;
+    const changed = new Map<string, M[]>();
+    if (removed.length > 0) {
+      const gone = new Set(removed);
+      for (const entry of removed) {
+        this.members(entry, (key) => {
+          if (!changed.has(key)) changed.set(key, (this.groups.get(key) ?? []).filter((m) => !gone.has(this.entryOf(m))));
+        });
+      }
+    }
+    const positions = new Map<E, number>();
+    added.forEach((entry, i) => {
+      positions.set(entry, start + i);
+      this.members(entry, (key, member) => {
+        let group = changed.get(key);
+        if (!group) changed.set(key, (group = [...(this.groups.get(key) ?? [])]));
+        group.push(member);
+      });
+    });
+    for (const [key, group] of changed) {
+      if (group.length === 0) {
+        this.groups.delete(key);
+        continue;
+      }
+      // Back in list order: a stable sort by the entries' positions keeps each entry's members in order.
+      const position = (m: M) => {
+        const entry = this.entryOf(m);
+        let at = positions.get(entry);
+        if (at === undefined) positions.set(entry, (at = list.indexOf(entry)));
+        return at;
+      };
+      group.sort((a, b) => position(a) - position(b));
+      this.groups.set(key, group);
+    }
+    return new Set(changed.keys());
+  }
+}
+
+/**
+ * `compute(item)` for every item of `list`, carried across refreshes: items that are the same objects
+ * as in the last refresh (and the same `epoch`) keep their results, so a refresh computes only the items
+ * an edit replaced. Results must be position-free.
+ */
+export function perItem<T, R>(view: DomainView, key: string, list: readonly T[], compute: (item: T) => R): readonly R[] {
+  const state = carried(view, `items:${key}`, () => ({ list: [] as readonly T[], results: [] as readonly R[], epoch: undefined as object | undefined }));
+  if (state.epoch !== view.epoch) {
+    state.list = [];
+    state.results = [];
+    state.epoch = view.epoch;
+  }
+  if (state.list === list) return state.results;
+  const { start, removed, added } = splice(state.list, list);
+  const results = state.results.slice(0, start);
+  for (const item of added) results.push(compute(item));
+  for (let i = start + removed.length; i < state.results.length; i++) results.push(state.results[i]);
+  state.list = list;
+  state.results = results;
+  return results;
+}
+
+/**
+ * How many times each name is mentioned (by key, then by written form) across some of the view's lists,
+ * brought up to date by `update` in time proportional to the change.
+ */
+export class Tally {
+  private readonly counts = new Map<string, Map<string, number>>();
+  private readonly lists = new Map<string, readonly unknown[]>();
+
+  /** Brings the mentions from the list named `slot` up to `list`; true when some key appeared or went away. */
+  update<E>(slot: string, list: readonly E[], names: (entry: E, add: (key: string, name: string) => void) => void): boolean {
+    const { removed, added } = splice((this.lists.get(slot) ?? []) as readonly E[], list);
+    this.lists.set(slot, list);
+    let keys = false;
+    for (const entry of removed) {
+      names(entry, (key, name) => {
+        const forms = this.counts.get(key)!;
+        const n = forms.get(name)! - 1;
+        if (n > 0) forms.set(name, n);
+        else if (forms.delete(name) && forms.size === 0) {
+          this.counts.delete(key);
+          keys = true;
+        }
+      });
+    }
+    for (const entry of added) {
+      names(entry, (key, name) => {
+        let forms = this.counts.get(key);
+        if (!forms) {
+          this.counts.set(key, (forms = new Map()));
+          keys = true;
+        }
+        forms.set(name, (forms.get(name) ?? 0) + 1);
+      });
+    }
+    return keys;
+  }
+
+  has(key: string): boolean {
+    return this.counts.has(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.counts.keys();
+  }
+
+  /** The written forms of a key (more than one when it is spelled differently in places). */
+  forms(key: string): readonly string[] {
+    return [...(this.counts.get(key)?.keys() ?? [])];
+  }
 }

@@ -11,8 +11,8 @@
  */
 import type { Assignment, Enforcement, Finding, Value } from '../model';
 import { enforcementSeverity } from '../model';
-import { effectiveRegion, memoChunks } from './cached';
-import { finding, moleculeKey, type DomainView, type Place } from './context';
+import { carried, effectiveRegion, Grouping } from './cached';
+import { finding, moleculeKey, type DomainView, type Place, type RuleEntry } from './context';
 import { collectNames, describeCase, intersect, isEmpty, isSubset, valuesEqual, type Region } from './region';
 
 /** One `THEN target = value` of a rule, by the rule's index in `view.rules`. */
@@ -21,10 +21,16 @@ interface Result {
   assignment: Assignment;
 }
 
+/** One `THEN target = value` of a rule: the rule's entry and the result's index in it. */
+interface Member {
+  entry: RuleEntry;
+  result: number;
+}
+
 /**
  * What the rules that set one target amount to, by index into that target's
- * results. Position-free, so it is memoised: while the target's rules (and
- * the definitions) stay the same, a refresh reuses it.
+ * members. Position-free, so it is carried across refreshes: while the
+ * target's rules (and the epoch) stay the same, a refresh reuses it.
  */
 interface TargetAnalysis {
   /** Pairs that set the target to different values and whose effective regions overlap, in pair order. */
@@ -35,19 +41,24 @@ interface TargetAnalysis {
   covered: { rule: number; other: number; mutual: boolean }[];
 }
 
+/** What the check carries from refresh to refresh: the results by target, and each target's analysis. */
+interface ConflictState {
+  targets: Grouping<RuleEntry, Member>;
+  epoch: object | undefined;
+  /** Per target set by more than one result: its analysis, of exactly these members. */
+  analyses: Map<string, { members: readonly Member[]; analysis: TargetAnalysis }>;
+  /** The targets whose analysis finds something. */
+  found: Set<string>;
+}
+
 export function checkConflicts(view: DomainView): Finding[] {
-  // Position-free, so memoised whole while the rules are the same (the same list, or the same entries).
-  const rules = view.rules;
-  const { targets, analyses } = view.memo('whole:conflicts', [view.epoch, rules], () => analyseTargets(view), () => [view.epoch, ...rules]);
+  const analysed = analyseTargets(view);
   const findings: Finding[] = [];
   const conflicting = new Set<string>();
   /** For each rule that agrees with another (in the order they first do), the rules that cover it → whether it covers them too. */
   const agreeing = new Map<number, Map<number, boolean>>();
   let names: ReadonlyMap<string, string> | undefined;
-  for (let t = 0; t < targets.length; t++) {
-    const analysis = analyses[t];
-    if (analysis.conflicts.length === 0 && analysis.agreeing.length === 0) continue;
-    const results = resultsOf(view, targets[t].pairs);
+  for (const { results, analysis } of analysed) {
     for (const { a, b, overlap } of analysis.conflicts) {
       const ra = results[a];
       const rb = results[b];
@@ -72,56 +83,61 @@ export function checkConflicts(view: DomainView): Finding[] {
   return findings;
 }
 
-
-/** Every target that more than one result sets, with the analysis of its rules (memoised in chunks). */
-function analyseTargets(view: DomainView): { targets: { key: string; pairs: number[] }[]; analyses: TargetAnalysis[] } {
-  const rules = view.rules;
-  // Target → its results as flat (rule index, result index) pairs.
-  const byTarget = new Map<string, number[]>();
-  for (let rule = 0; rule < rules.length; rule++) {
-    const results = rules[rule].molecule.results;
-    for (let k = 0; k < results.length; k++) {
-      const key = results[k].target.key;
-      const list = byTarget.get(key);
-      if (list) list.push(rule, k);
-      else byTarget.set(key, [rule, k]);
+/**
+ * The targets whose analysis finds something, in the order they are first set, with their results (by
+ * rule index). The results are grouped by target and each target's analysis carried across refreshes:
+ * a refresh analyses again only the targets of the rules an edit replaced (all of them when the epoch
+ * changes), and looks up rule indexes only for the targets with findings.
+ */
+function analyseTargets(view: DomainView): { results: Result[]; analysis: TargetAnalysis }[] {
+  const state = carried<ConflictState>(view, 'conflicts', () => ({
+    targets: new Grouping<RuleEntry, Member>(
+      (entry, add) => entry.molecule.results.forEach((r, result) => add(r.target.key, { entry, result })),
+      (m) => m.entry,
+    ),
+    epoch: undefined,
+    analyses: new Map(),
+    found: new Set(),
+  }));
+  const changed = state.targets.update(view.rules);
+  const all = state.epoch !== view.epoch;
+  state.epoch = view.epoch;
+  for (const key of all ? new Set([...state.targets.keys(), ...state.analyses.keys()]) : changed) {
+    const members = state.targets.get(key);
+    const known = state.analyses.get(key);
+    if (!all && known?.members === members) continue;
+    state.found.delete(key);
+    if (!members || members.length < 2) {
+      state.analyses.delete(key);
+      continue;
     }
+    const analysis = analyseTarget(view, members);
+    state.analyses.set(key, { members, analysis });
+    if (analysis.conflicts.length > 0 || analysis.agreeing.length > 0) state.found.add(key);
   }
-
-  const targets: { key: string; pairs: number[] }[] = [];
-  for (const [key, pairs] of byTarget) if (pairs.length > 2) targets.push({ key, pairs });
-  const analyses = memoChunks(view, 'conflicts', targets, {
-    id: (t) => t.key,
-    key: (t) => t.key,
-    deps: (t, into) => {
-      const { pairs } = t;
-      into.push(pairs.length);
-      for (let p = 0; p < pairs.length; p += 2) {
-        const { uri, molecule, exceptions } = rules[pairs[p]];
-        into.push(uri, molecule);
-        if (exceptions.length === 0) into.push(0);
-        else into.push(exceptions.length, ...exceptions);
-      }
-    },
-    compute: (t) => analyseTarget(view, resultsOf(view, t.pairs)),
-    average: 4,
-    // Many rules setting one target make its analysis costly: it is memoised on its own.
-    alone: (t) => t.pairs.length > 16,
+  if (state.found.size === 0) return [];
+  // Rule indexes, for the targets with findings only.
+  const index = new Map<RuleEntry, number>();
+  const indexOf = (entry: RuleEntry) => {
+    let i = index.get(entry);
+    if (i === undefined) index.set(entry, (i = view.rules.indexOf(entry)));
+    return i;
+  };
+  const out = [...state.found].map((key) => {
+    const { members, analysis } = state.analyses.get(key)!;
+    const results = members.map(({ entry, result }) => ({ rule: indexOf(entry), assignment: entry.molecule.results[result] }));
+    return { first: members[0], results, analysis };
   });
-  return { targets, analyses };
-}
-
-function resultsOf(view: DomainView, pairs: readonly number[]): Result[] {
-  const results: Result[] = [];
-  for (let p = 0; p < pairs.length; p += 2) results.push({ rule: pairs[p], assignment: view.rules[pairs[p]].molecule.results[pairs[p + 1]] });
-  return results;
+  // The order in which the targets are first set: by rule, then by result.
+  out.sort((x, y) => x.results[0].rule - y.results[0].rule || x.first.result - y.first.result);
+  return out;
 }
 
 /** Compares every two results of one target. */
-function analyseTarget(view: DomainView, results: readonly Result[]): TargetAnalysis {
-  const entries = results.map((r) => view.rules[r.rule]);
+function analyseTarget(view: DomainView, members: readonly Member[]): TargetAnalysis {
+  const entries = members.map((m) => m.entry);
   const keys = entries.map((e) => moleculeKey(e.uri, e.molecule.id));
-  const values = results.map((r) => view.resolve(r.assignment.operand));
+  const values = members.map((m) => view.resolve(m.entry.molecule.results[m.result].operand));
   const region = (i: number) => effectiveRegion(view, entries[i].uri, entries[i].molecule, entries[i].exceptions);
   /** The overlap of two results' rules; `i < j` is their order in `view.rules`. */
   const overlap = (i: number, j: number): Region => {
@@ -150,11 +166,11 @@ function analyseTarget(view: DomainView, results: readonly Result[]): TargetAnal
 
   const analysis: TargetAnalysis = { conflicts: [], agreeing: [], covered: [] };
   const seen = new Set<number>();
-  for (let i = 0; i < results.length; i++) {
-    for (let j = i + 1; j < results.length; j++) {
+  for (let i = 0; i < members.length; i++) {
+    for (let j = i + 1; j < members.length; j++) {
       const a = values[i];
       const b = values[j];
-      if (results[i].rule === results[j].rule || !a || !b) continue;
+      if (entries[i] === entries[j] || !a || !b) continue;
       if (valuesEqual(a, b)) {
         for (const k of [i, j]) if (!seen.has(k)) analysis.agreeing.push(k), seen.add(k);
         if (covers(j, i)) analysis.covered.push({ rule: i, other: j, mutual: covers(i, j) });

@@ -7,8 +7,8 @@
 import { distance } from 'fastest-levenshtein';
 import type { Condition, Finding, Operand, Value } from '../model';
 import { enforcementSeverity, normalizeName } from '../model';
-import { conditionRegion, effectiveRegion, memoChunks } from './cached';
-import { finding, moleculeKey, type ConstraintEntry, type DefinitionEntry, type DomainView, type Place } from './context';
+import { carried, conditionRegion, effectiveRegion, Grouping, perItem } from './cached';
+import { finding, type ConstraintEntry, type DefinitionEntry, type DomainView, type Place, type RuleEntry } from './context';
 import {
   comparisonToSet,
   compatibleSets,
@@ -35,14 +35,15 @@ export function checkConstraints(view: DomainView): Finding[] {
 
 /** One constrained atom: its constraints and the definitions and rule results that give it a value. */
 interface Constrained {
-  key: string;
-  constraints: ConstraintEntry[];
-  definitions: DefinitionEntry[];
-  /** Indexes into `view.constraints` and `view.definitions` of the two lists above (for the findings' order). */
-  constraintIndexes: number[];
-  definitionIndexes: number[];
-  /** Indexes into `view.rules` and into that rule's results. */
-  results: { rule: number; result: number }[];
+  constraints: readonly ConstraintEntry[];
+  definitions: readonly DefinitionEntry[];
+  results: readonly RuleResult[];
+}
+
+/** One `THEN target = value` of a rule: the rule's entry and the result's index in it. */
+interface RuleResult {
+  entry: RuleEntry;
+  result: number;
 }
 
 /** A broken constraint, by index into the `Constrained` lists (position-free). */
@@ -53,94 +54,111 @@ interface Broken {
   allowed: ValueSet;
 }
 
-function checkMustBe(view: DomainView): Finding[] {
-  // Position-free, so memoised whole while constraints, definitions and rules are the same.
-  const { groups, verdicts } = view.memo(
-    'whole:must-be',
-    [view.epoch, view.constraints, view.definitions, view.rules],
-    () => brokenConstraints(view),
-    () => [view.epoch, ...view.constraints, null, ...view.definitions, null, ...view.rules],
-  );
+interface Verdict {
+  definitions: Broken[];
+  results: Broken[];
+}
 
+/** What the check carries from refresh to refresh: constraints, valued definitions and rule results by atom, and each constrained atom's verdict. */
+interface MustBeState {
+  constraints: Grouping<ConstraintEntry, ConstraintEntry>;
+  definitions: Grouping<DefinitionEntry, DefinitionEntry>;
+  results: Grouping<RuleEntry, RuleResult>;
+  epoch: object | undefined;
+  /** Per constrained atom: its verdict, on exactly this group. */
+  verdicts: Map<string, { group: Constrained; verdict: Verdict }>;
+  /** The atoms whose verdict breaks something. */
+  broken: Set<string>;
+}
+
+function checkMustBe(view: DomainView): Finding[] {
   // Findings in the order of the definitions, then of the rules (and their results), then of the constraints.
   const definitions: { index: number; constraint: number; finding: () => Finding }[] = [];
   const results: { rule: number; result: number; constraint: number; finding: () => Finding }[] = [];
-  groups.forEach((g, i) => {
-    for (const { at, constraint, allowed } of verdicts[i].definitions) {
-      const { uri, definition } = g.definitions[at];
+  for (const { group: g, verdict } of brokenConstraints(view)) {
+    const constraintIndex = g.constraints.map((c) => view.constraints.indexOf(c));
+    for (const { at, constraint, allowed } of verdict.definitions) {
+      const entry = g.definitions[at];
+      const { uri, definition } = entry;
       const c = g.constraints[constraint];
       definitions.push({
-        index: g.definitionIndexes[at],
-        constraint: g.constraintIndexes[constraint],
+        index: view.definitions.indexOf(entry),
+        constraint: constraintIndex[constraint],
         finding: () =>
           violation(view, { uri, blockId: definition.blockId, span: definition.valueSpan }, definition.name, definition.value!, c, allowed),
       });
     }
-    for (const { at, constraint, allowed } of verdicts[i].results) {
-      const { rule, result } = g.results[at];
-      const { uri, molecule } = view.rules[rule];
+    for (const { at, constraint, allowed } of verdict.results) {
+      const { entry, result } = g.results[at];
+      const { uri, molecule } = entry;
       const r = molecule.results[result];
       const c = g.constraints[constraint];
       results.push({
-        rule,
+        rule: view.rules.indexOf(entry),
         result,
-        constraint: g.constraintIndexes[constraint],
+        constraint: constraintIndex[constraint],
         finding: () =>
           violation(view, { uri, blockId: molecule.blockId, span: r.operand.span }, r.target.name, view.resolve(r.operand)!, c, allowed),
       });
     }
-  });
+  }
   definitions.sort((a, b) => a.index - b.index || a.constraint - b.constraint);
   results.sort((a, b) => a.rule - b.rule || a.result - b.result || a.constraint - b.constraint);
   return [...definitions, ...results].map((v) => v.finding());
 }
 
-/** Each constrained atom, with the constraints its definitions and rule results break (position-free). */
-function brokenConstraints(view: DomainView): { groups: Constrained[]; verdicts: { definitions: Broken[]; results: Broken[] }[] } {
-  const byKey = new Map<string, Constrained>();
-  view.constraints.forEach((c, index) => {
-    const key = c.molecule.comparison.subject.key;
-    let group = byKey.get(key);
-    if (!group) byKey.set(key, (group = { key, constraints: [], definitions: [], constraintIndexes: [], definitionIndexes: [], results: [] }));
-    group.constraints.push(c);
-    group.constraintIndexes.push(index);
-  });
-  if (byKey.size === 0) return { groups: [], verdicts: [] };
-  view.definitions.forEach((d, index) => {
-    const group = d.definition.value ? byKey.get(d.definition.key) : undefined;
-    if (!group) return;
-    group.definitions.push(d);
-    group.definitionIndexes.push(index);
-  });
-  view.rules.forEach(({ molecule }, rule) => {
-    const { results } = molecule;
-    for (let result = 0; result < results.length; result++) byKey.get(results[result].target.key)?.results.push({ rule, result });
-  });
-
-  const groups = [...byKey.values()];
-  const verdicts = memoChunks(view, 'must-be', groups, {
-    id: (g) => g.key,
-    key: (g) => g.key,
-    deps: (g, into) => {
-      into.push(g.constraints.length);
-      for (const c of g.constraints) into.push(c.molecule, c.exceptions.length, ...c.exceptions);
-      into.push(g.definitions.length);
-      for (const d of g.definitions) into.push(d.definition);
-      into.push(g.results.length);
-      for (const { rule, result } of g.results) {
-        const { molecule, exceptions } = view.rules[rule];
-        into.push(molecule, result, exceptions.length, ...exceptions);
-      }
-    },
-    compute: (g) => brokenIn(view, g),
-    average: 8,
-    alone: (g) => g.constraints.length * (g.definitions.length + g.results.length) > 64,
-  });
-  return { groups, verdicts };
+/**
+ * The constrained atoms whose definitions or rule results break a constraint, with what they break
+ * (position-free). Carried across refreshes: a refresh judges again only the atoms whose constraints,
+ * valued definitions or rule results an edit replaced (all of them when the epoch changes).
+ */
+function brokenConstraints(view: DomainView): { group: Constrained; verdict: Verdict }[] {
+  const state = carried<MustBeState>(view, 'must-be', () => ({
+    constraints: new Grouping<ConstraintEntry, ConstraintEntry>((c, add) => add(c.molecule.comparison.subject.key, c), (c) => c),
+    definitions: new Grouping<DefinitionEntry, DefinitionEntry>((d, add) => {
+      if (d.definition.value) add(d.definition.key, d);
+    }, (d) => d),
+    results: new Grouping<RuleEntry, RuleResult>(
+      (entry, add) => entry.molecule.results.forEach((r, result) => add(r.target.key, { entry, result })),
+      (m) => m.entry,
+    ),
+    epoch: undefined,
+    verdicts: new Map(),
+    broken: new Set(),
+  }));
+  const changed = new Set([
+    ...state.constraints.update(view.constraints),
+    ...state.definitions.update(view.definitions),
+    ...state.results.update(view.rules),
+  ]);
+  const all = state.epoch !== view.epoch;
+  state.epoch = view.epoch;
+  for (const key of all ? new Set([...state.constraints.keys(), ...state.verdicts.keys()]) : changed) {
+    const constraints = state.constraints.get(key);
+    const known = state.verdicts.get(key);
+    state.broken.delete(key);
+    if (!constraints) {
+      state.verdicts.delete(key);
+      continue;
+    }
+    const group: Constrained = { constraints, definitions: state.definitions.get(key) ?? NO_ENTRIES, results: state.results.get(key) ?? NO_ENTRIES };
+    const same =
+      !all &&
+      known !== undefined &&
+      known.group.constraints === group.constraints &&
+      known.group.definitions === group.definitions &&
+      known.group.results === group.results;
+    const verdict = same ? known.verdict : brokenIn(view, group);
+    if (!same) state.verdicts.set(key, { group, verdict });
+    if (verdict.definitions.length > 0 || verdict.results.length > 0) state.broken.add(key);
+  }
+  return [...state.broken].map((key) => state.verdicts.get(key)!);
 }
 
+const NO_ENTRIES: readonly never[] = [];
+
 /** The constraints of one atom broken by its definitions and by the rules that set it. */
-function brokenIn(view: DomainView, g: Constrained): { definitions: Broken[]; results: Broken[] } {
+function brokenIn(view: DomainView, g: Constrained): Verdict {
   const definitions: Broken[] = [];
   g.definitions.forEach(({ definition }, at) => {
     g.constraints.forEach((c, constraint) => {
@@ -149,8 +167,8 @@ function brokenIn(view: DomainView, g: Constrained): { definitions: Broken[]; re
     });
   });
   const results: Broken[] = [];
-  g.results.forEach(({ rule, result }, at) => {
-    const { uri, molecule, exceptions } = view.rules[rule];
+  g.results.forEach(({ entry, result }, at) => {
+    const { uri, molecule, exceptions } = entry;
     const value = view.resolve(molecule.results[result].operand);
     if (!value) return;
     g.constraints.forEach((c, constraint) => {
@@ -221,22 +239,15 @@ function checkEnumerations(view: DomainView): Finding[] {
       findings.push(outsideList(view, place, subject, value, suggestion, view.enumeration(subject.key)!, inputs.get(subject.key)));
     }
   };
-  // Position-free, so memoised whole while the molecules are the same (the same lists, or the same entries).
-  const { rules, exceptions, constraints } = view.memo(
-    'whole:enumerations',
-    [view.epoch, view.rules, view.exceptions, view.constraints],
-    () => ({
-      rules: outsideLists(view, 'enum:rule', view.rules, (m) => {
-        const found = outsideConditionList(view, m.condition);
-        for (const r of m.results) outsideListOf(view, r.target, r.operand, found);
-        return found;
-      }),
-      exceptions: outsideLists(view, 'enum:exception', view.exceptions, (m) => outsideConditionList(view, m.condition)),
-      constraints: outsideLists(view, 'enum:constraint', view.constraints, (m) => outsideConditionList(view, m.comparison)),
-    }),
-    () => [view.epoch, ...view.rules, null, ...view.exceptions, null, ...view.constraints],
-  );
-  const reportAll = (entries: readonly { uri: string; molecule: { blockId: string } }[], found: (readonly OutsideList[])[]) => {
+  // Position-free, so carried per molecule: a refresh looks at the molecules an edit replaced.
+  const rules = outsideLists(view, 'enum:rule', view.rules, (m) => {
+    const found = outsideConditionList(view, m.condition);
+    for (const r of m.results) outsideListOf(view, r.target, r.operand, found);
+    return found;
+  });
+  const exceptions = outsideLists(view, 'enum:exception', view.exceptions, (m) => outsideConditionList(view, m.condition));
+  const constraints = outsideLists(view, 'enum:constraint', view.constraints, (m) => outsideConditionList(view, m.comparison));
+  const reportAll = (entries: readonly { uri: string; molecule: { blockId: string } }[], found: readonly (readonly OutsideList[])[]) => {
     for (let i = 0; i < entries.length; i++) if (found[i].length > 0) report(entries[i].uri, entries[i].molecule.blockId, found[i]);
   };
   reportAll(view.rules, rules);
@@ -247,22 +258,16 @@ function checkEnumerations(view: DomainView): Finding[] {
 
 const NONE: readonly OutsideList[] = [];
 
-/** Per molecule, its values outside a `one of` list (memoised in chunks). */
-function outsideLists<M extends { id: string }>(
+/** Per molecule, its values outside a `one of` list (carried across refreshes, per entry). */
+function outsideLists<M>(
   view: DomainView,
   name: string,
   entries: readonly { uri: string; molecule: M }[],
   compute: (molecule: M) => OutsideList[],
-): (readonly OutsideList[])[] {
-  return memoChunks(view, name, entries, {
-    id: (e) => e.molecule.id,
-    key: (e) => moleculeKey(e.uri, e.molecule.id),
-    deps: (e, into) => into.push(e.molecule),
-    compute: (e) => {
-      const found = compute(e.molecule);
-      return found.length > 0 ? found : NONE;
-    },
-    average: 32,
+): readonly (readonly OutsideList[])[] {
+  return perItem(view, name, entries, (e) => {
+    const found = compute(e.molecule);
+    return found.length > 0 ? found : NONE;
   });
 }
 

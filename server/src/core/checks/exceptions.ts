@@ -3,21 +3,15 @@
  * attach to, or one that can never apply inside its rule.
  */
 import type { ConditionMolecule, ExceptionMolecule, Finding } from '../model';
-import { conditionRegion, memoChunks } from './cached';
-import { finding, moleculeKey, type DomainView, type ExceptionEntry, type PlaceMessage, type RuleEntry } from './context';
+import { carried, conditionRegion, Grouping } from './cached';
+import { finding, moleculeKey, type ConstraintEntry, type DomainView, type ExceptionEntry, type PlaceMessage, type RuleEntry } from './context';
 import { collectNames, describeCase, intersect, isEmpty } from './region';
 
 /** Why an exception can never apply inside its rule (position-free); undefined when it can apply. */
 type Never = { why: 'never-true' } | { why: 'rule-never' } | { why: 'only'; when: string };
 
 export function checkExceptions(view: DomainView): Finding[] {
-  // Position-free, so memoised whole while the rules, constraints and exceptions are the same.
-  const { parents, verdicts } = view.memo(
-    'whole:exceptions',
-    [view.epoch, view.rules, view.constraints, view.exceptions],
-    () => analyseExceptions(view),
-    () => [view.epoch, ...view.rules, null, ...view.constraints, null, ...view.exceptions],
-  );
+  const { parents, verdicts } = analyseExceptions(view);
   const findings: Finding[] = [];
   view.exceptions.forEach((entry, i) => {
     const parent = parents[i];
@@ -42,33 +36,49 @@ export function checkExceptions(view: DomainView): Finding[] {
   return findings;
 }
 
-/** Each exception's rule (undefined: an orphan; null: it narrows a constraint) and whether it can never apply there. */
+/** What the check carries from refresh to refresh: rules and constraints by molecule key, and each exception's verdict. */
+interface ExceptionState {
+  rules: Grouping<RuleEntry, RuleEntry>;
+  constraints: Grouping<ConstraintEntry, ConstraintEntry>;
+  epoch: object | undefined;
+  /** Per exception: the parent it was judged inside, and the verdict (position-free). */
+  verdicts: WeakMap<ExceptionEntry, { parent: RuleEntry | null | undefined; never: Never | undefined }>;
+}
+
+/**
+ * Each exception's rule (undefined: an orphan; null: it narrows a constraint) and whether it can never
+ * apply there. Carried across refreshes: an exception is judged again only when it, or the rule it
+ * narrows, was replaced (or the epoch changed).
+ */
 function analyseExceptions(view: DomainView): { parents: (RuleEntry | null | undefined)[]; verdicts: (Never | undefined)[] } {
-  // Molecule ids are unique within a document, so a parent is looked up by (uri, id).
-  const rules = new Map<string, Map<string, RuleEntry>>();
-  for (const r of view.rules) byUri(rules, r.uri).set(r.molecule.id, r);
-  const constraints = new Map<string, Set<string>>();
-  for (const c of view.constraints) {
-    const ids = constraints.get(c.uri);
-    if (ids) ids.add(c.molecule.id);
-    else constraints.set(c.uri, new Set([c.molecule.id]));
+  const state = carried<ExceptionState>(view, 'exceptions', () => ({
+    rules: new Grouping<RuleEntry, RuleEntry>((r, add) => add(moleculeKey(r.uri, r.molecule.id), r), (r) => r),
+    constraints: new Grouping<ConstraintEntry, ConstraintEntry>((c, add) => add(moleculeKey(c.uri, c.molecule.id), c), (c) => c),
+    epoch: undefined,
+    verdicts: new WeakMap(),
+  }));
+  state.rules.update(view.rules);
+  state.constraints.update(view.constraints);
+  if (state.epoch !== view.epoch) {
+    state.epoch = view.epoch;
+    state.verdicts = new WeakMap();
   }
-  // Each exception with the rule it narrows: undefined for an orphan, null when it narrows a constraint.
-  const parents = view.exceptions.map(({ uri, molecule }): RuleEntry | null | undefined => {
-    const parentId = molecule.parentId;
-    if (parentId === null) return undefined;
-    // A constraint's exception names cases the constraint does not bind; it has no condition to fall outside of.
-    if (constraints.get(uri)?.has(parentId)) return null;
-    return rules.get(uri)?.get(parentId);
-  });
-  const items = view.exceptions.map((entry, i) => ({ entry, parent: parents[i] }));
-  const verdicts = memoChunks(view, 'exceptions', items, {
-    id: ({ entry }) => entry.molecule.id,
-    key: ({ entry }) => moleculeKey(entry.uri, entry.molecule.id),
-    deps: ({ entry, parent }, into) => into.push(entry.molecule, parent ? parent.molecule : parent),
-    compute: ({ entry, parent }) => (parent ? neverApplies(view, entry.uri, entry.molecule, parent.molecule) : undefined),
-    average: 8,
-  });
+  const parents: (RuleEntry | null | undefined)[] = [];
+  const verdicts: (Never | undefined)[] = [];
+  for (const entry of view.exceptions) {
+    const parentId = entry.molecule.parentId;
+    // Molecule ids are unique within a document, so a parent is found by (uri, id). A constraint's
+    // exception names cases the constraint does not bind; it has no condition to fall outside of.
+    const key = parentId === null ? undefined : moleculeKey(entry.uri, parentId);
+    const parent = key === undefined ? undefined : state.constraints.get(key) ? null : state.rules.get(key)?.at(-1);
+    let known = state.verdicts.get(entry);
+    if (!known || known.parent !== parent) {
+      known = { parent, never: parent ? neverApplies(view, entry.uri, entry.molecule, parent.molecule) : undefined };
+      state.verdicts.set(entry, known);
+    }
+    parents.push(parent);
+    verdicts.push(known.never);
+  }
   return { parents, verdicts };
 }
 
@@ -80,12 +90,6 @@ function neverApplies(view: DomainView, uri: string, molecule: ExceptionMolecule
   if (isEmpty(own)) return { why: 'never-true' };
   if (isEmpty(ruleRegion)) return { why: 'rule-never' };
   return { why: 'only', when: describeCase(ruleRegion, collectNames(parent.condition, new Map())) };
-}
-
-function byUri<T>(map: Map<string, Map<string, T>>, uri: string): Map<string, T> {
-  let inner = map.get(uri);
-  if (!inner) map.set(uri, (inner = new Map()));
-  return inner;
 }
 
 function orphan(view: DomainView, { uri, molecule }: ExceptionEntry, message: string, related: PlaceMessage[] = []): Finding {

@@ -3,27 +3,18 @@ import Graph from 'graphology';
 import { stronglyConnectedComponents } from 'graphology-components';
 import { bidirectional } from 'graphology-shortest-path/unweighted';
 import { enforcementSeverity, type Enforcement, type Finding, type Molecule, type Severity } from '../model';
-import { finding, findingAtEach, type DomainView, type Place, type PlaceMessage } from './context';
+import { finding, findingAtEach, type DomainView, type Place, type PlaceMessage, type RequiresEntry, type RuleEntry } from './context';
 import { forEachSubject } from './atoms';
-import { namesOf } from './cached';
+import { carried, splice, Tally } from './cached';
 
 export function checkRequiresMissing(view: DomainView): Finding[] {
-  // The view's lists stay the same arrays while their documents' knowledge does.
-  const deps = [view.definitions, view.rules, view.requires];
-  const available = view.memo('requires-available', deps, () => {
-    const keys = new Set<string>();
-    for (const { definition } of view.definitions) keys.add(definition.key);
-    for (const { molecule } of view.rules) for (const r of molecule.results) keys.add(r.target.key);
-    for (const { molecule } of view.requires) keys.add(molecule.subject.key);
-    return keys;
-  }, () => {
-    const structure: unknown[] = [];
-    for (const { definition } of view.definitions) structure.push(definition);
-    structure.push(null);
-    for (const { molecule } of view.rules) structure.push(namesOf(molecule));
-    for (const { molecule } of view.requires) structure.push(namesOf(molecule));
-    return structure;
+  // Defined, set by a rule or required by something: counted, carried across refreshes.
+  const available = carried(view, 'requires-available', () => new Tally());
+  available.update('definitions', view.definitions, ({ definition }, add) => add(definition.key, ''));
+  available.update('rules', view.rules, ({ molecule }, add) => {
+    for (const r of molecule.results) add(r.target.key, '');
   });
+  available.update('requires', view.requires, ({ molecule }, add) => add(molecule.subject.key, ''));
   const out: Finding[] = [];
   for (const { uri, molecule } of view.requires) {
     for (const ref of molecule.required) {
@@ -59,22 +50,87 @@ interface Edge {
  * cycle in it is a `requires-cycle`, reported at every rule on the cycle.
  */
 export function checkRequiresCycles(view: DomainView): Finding[] {
+  if (!hasCycle(view)) return [];
   // Position-free (places are block-relative), so memoised while no REQUIRES or rule changed.
-  const deps = [view.requires, view.rules];
-  // Whether any atom lies on a cycle depends on names only: a rule whose value is edited keeps the answer.
-  const cyclic = view.memo('requires-cyclic', deps, () => onCycles(dependencyEdges(view)).size > 0, () => {
-    const structure: unknown[] = [];
-    for (const { molecule } of view.requires) structure.push(namesOf(molecule));
-    structure.push(null);
-    for (const { molecule } of view.rules) structure.push(namesOf(molecule));
-    return structure;
-  });
-  if (!cyclic) return [];
-  const cycles = view.memo('requires-cycles', deps, () => findCycles(view), () => [...view.requires, null, ...view.rules]);
+  const cycles = view.memo('requires-cycles', [view.requires, view.rules], () => findCycles(view), () => [...view.requires, null, ...view.rules]);
   return cycles.flatMap(({ path, severity, places }) =>
     findingAtEach(view, 'requires-cycle', severity, places, (i) => `Dependency cycle: ${path} (here: ${places[i].message})`),
   );
 }
+
+/** The dependency graph (from → to → how many molecules give the edge), the lists it was counted from, and whether it has a cycle. */
+interface GraphState {
+  out: Map<string, Map<string, number>>;
+  lists: Map<string, readonly unknown[]>;
+  cyclic: boolean | undefined;
+}
+
+/**
+ * Whether the dependency graph has a cycle, carried across refreshes with the graph: a refresh counts
+ * the edges of the molecules an edit replaced. An acyclic graph that gains an edge `a → b` has a cycle
+ * exactly when `b` reaches `a`; one that only loses edges stays acyclic; a cyclic graph that loses an
+ * edge is looked at whole again.
+ */
+function hasCycle(view: DomainView): boolean {
+  const state = carried<GraphState>(view, 'requires-graph', () => ({ out: new Map(), lists: new Map(), cyclic: undefined }));
+  /** The edges whose count went to or from zero, with whether they were there before this refresh. */
+  const touched = new Map<string, { from: string; to: string; before: boolean }>();
+  const count = (from: string, to: string, by: number) => {
+    let targets = state.out.get(from);
+    if (!targets) state.out.set(from, (targets = new Map()));
+    const was = targets.get(to) ?? 0;
+    const n = was + by;
+    if (n > 0) targets.set(to, n);
+    else {
+      targets.delete(to);
+      if (targets.size === 0) state.out.delete(from);
+    }
+    const id = `${from}\u0000${to}`;
+    if ((was === 0 || n === 0) && !touched.has(id)) touched.set(id, { from, to, before: was > 0 });
+  };
+  const track = <E>(slot: string, list: readonly E[], each: (entry: E, edge: (from: string, to: string) => void) => void) => {
+    const { removed, added } = splice((state.lists.get(slot) ?? NO_ENTRIES) as readonly E[], list);
+    state.lists.set(slot, list);
+    for (const entry of removed) each(entry, (from, to) => count(from, to, -1));
+    for (const entry of added) each(entry, (from, to) => count(from, to, 1));
+  };
+  track<RequiresEntry>('requires', view.requires, ({ molecule }, edge) => {
+    for (const ref of molecule.required) edge(molecule.subject.key, ref.key);
+  });
+  track<RuleEntry>('rules', view.rules, ({ molecule }, edge) => {
+    for (const result of molecule.results) forEachSubject(molecule.condition, (input) => edge(result.target.key, input.key));
+  });
+  const has = (from: string, to: string) => state.out.get(from)?.has(to) ?? false;
+  const lost = [...touched.values()].some((e) => e.before && !has(e.from, e.to));
+  const gained = [...touched.values()].filter((e) => !e.before && has(e.from, e.to));
+  if (state.cyclic === undefined || (state.cyclic && lost)) {
+    const edges: { from: Named; to: Named }[] = [];
+    for (const [from, targets] of state.out) for (const to of targets.keys()) edges.push({ from: { key: from, name: from }, to: { key: to, name: to } });
+    state.cyclic = onCycles(edges).size > 0;
+  } else if (!state.cyclic) {
+    state.cyclic = gained.some((e) => reaches(state.out, e.to, e.from));
+  }
+  return state.cyclic;
+}
+
+/** Whether `to` can be reached from `from` along the edges. */
+function reaches(out: Map<string, Map<string, number>>, from: string, to: string): boolean {
+  const seen = new Set([from]);
+  const stack = [from];
+  while (stack.length > 0) {
+    const key = stack.pop()!;
+    if (key === to) return true;
+    for (const next of out.get(key)?.keys() ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+const NO_ENTRIES: readonly never[] = [];
 
 interface Cycle {
   /** `A → B → A` */
@@ -82,16 +138,6 @@ interface Cycle {
   severity: Severity;
   /** Each rule on the cycle, with what it contributes. */
   places: PlaceMessage[];
-}
-
-/** The edges of the dependency graph, without places (see `findCycles`). */
-function dependencyEdges(view: DomainView): { from: Named; to: Named }[] {
-  const edges: { from: Named; to: Named }[] = [];
-  for (const { molecule } of view.requires) for (const ref of molecule.required) edges.push({ from: molecule.subject, to: ref });
-  for (const { molecule } of view.rules) {
-    for (const result of molecule.results) forEachSubject(molecule.condition, (input) => edges.push({ from: result.target, to: input }));
-  }
-  return edges;
 }
 
 function findCycles(view: DomainView): Cycle[] {
