@@ -10,8 +10,18 @@ const RUNS = Number(process.env.KOS_PROPERTY_RUNS ?? 300);
 
 /** The fast parser either declines or gives exactly remark's blocks and segments. */
 function expectSameAsRemark(text: string): boolean {
+  let remark;
+  try {
+    remark = parseRegionWithRemark(text, 0, text.length);
+  } catch (error) {
+    // mdast-util-gfm-task-list-item asserts on some task-like text (`1.\n[ ]\nword`) in development
+    // builds, which tests run; such text is one the fast parser declines anyway.
+    expect(parseSimpleMarkdown(text)).toBeNull();
+    expect((error as { code?: string }).code).toBe('ERR_ASSERTION');
+    return false;
+  }
   const fast = parseSimpleMarkdown(text) !== null;
-  expect(parseRegion(text, 0, text.length)).toEqual(parseRegionWithRemark(text, 0, text.length));
+  expect(parseRegion(text, 0, text.length)).toEqual(remark);
   return fast;
 }
 
@@ -62,6 +72,11 @@ describe('the simple Markdown parser', () => {
       '***\n\n',
       '### Heading ###\n\n',
       'Escaped \\*stars\\* and a hard  \nbreak and \\\nanother.\n\n',
+      // Half-typed rules in the middle of other blocks.
+      '| IF A | THEN B |\n- IF [[A]| --- | --- |\n| 1 | 2 |\n\n',
+      '| IF A | THEN B |\n| --- | --- |\n- IF [[A]] = 1 THEN| 1 | 2 |\n| 3 | 4 |\n\n',
+      '- IF [[A]] = 1 THEN B = 2\n- IF [[A]] = 2 THEN\n- **C**: 3\n\n',
+      '- **Rate**: 5%\n- IF [[Rate]]See [[Rate]] in the text.\n\n',
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 12 }), (parts) => {

@@ -157,14 +157,20 @@ function interrupts(text: string): boolean {
   return !marker.ordered || marker.number === 1;
 }
 
-/** Whether a line below a paragraph of a container it does not continue would be read as that paragraph's lazy continuation. */
+/**
+ * Whether a line below a paragraph of a container it does not continue would be read as that
+ * paragraph's lazy continuation: any line that starts no block. A lazy line is never a setext
+ * underline or a table's delimiter row (`- x | y` above `| - | - |` stays one paragraph).
+ */
 function lazyContinuation(text: string): boolean {
   if (blank(text)) return false;
   const indent = indentOf(text);
-  if (indent > 3) return true;
-  const rest = text.slice(indent);
-  if (UNDERLINE_OR_DELIMITER.test(text) || rest[0] === '|') outside();
-  return !(ATX.test(rest) || rest.startsWith('```') || rest[0] === '>' || THEMATIC_BREAK.test(rest) || listMarker(text));
+  return indent > 3 || !startsBlock(text, text.slice(indent));
+}
+
+/** Whether a line (`rest`: without its indent of at most 3) starts a block wherever it stands: it ends lazy paragraphs and tables. */
+function startsBlock(text: string, rest: string): boolean {
+  return ATX.test(rest) || rest.startsWith('```') || rest[0] === '>' || THEMATIC_BREAK.test(rest) || listMarker(text) !== null;
 }
 
 function blocks(lines: Line[], context: Context): Node[] {
@@ -197,7 +203,7 @@ function blocks(lines: Line[], context: Context): Node[] {
       i = blockquote(lines, i, out);
     } else if (listMarker(line.text)) {
       i = list(lines, i, out);
-    } else if (i + 1 < lines.length && rest.includes('|') && lines[i + 1].text.includes('|') && DELIMITER_ROW.test(lines[i + 1].text)) {
+    } else if (i + 1 < lines.length && !lines[i + 1].lazy && rest.includes('|') && delimiterRow(lines[i + 1].text)) {
       if (context !== 'root') outside();
       i = table(lines, i, out);
     } else {
@@ -205,6 +211,11 @@ function blocks(lines: Line[], context: Context): Node[] {
     }
   }
   return out;
+}
+
+/** Whether a line below a table's header row makes it one (`- |` is a list item, not a delimiter row). */
+function delimiterRow(text: string): boolean {
+  return text.includes('|') && DELIMITER_ROW.test(text) && !startsBlock(text, text.slice(indentOf(text)));
 }
 
 function heading(depth: number, rest: string, start: number, end: number): Node {
@@ -256,7 +267,10 @@ function blockquote(lines: Line[], i: number, out: Node[]): number {
       inner.push({ at: line.at, text: line.text, lazy: true });
     } else break;
   }
-  out.push({ type: 'blockquote', children: blocks(inner, 'quote'), position: at(start, lineEnd(lines[j - 1])) });
+  const children = blocks(inner, 'quote');
+  // micromark stretches nested lists over a quote's closing blank line (`> - a\n>   - b\n>     `).
+  if (blank(inner[inner.length - 1].text) && children.some((c) => c.type === 'list')) outside();
+  out.push({ type: 'blockquote', children, position: at(start, lineEnd(lines[j - 1])) });
   return j;
 }
 
@@ -315,7 +329,8 @@ function table(lines: Line[], i: number, out: Node[]): number {
   for (; j < lines.length && !blank(lines[j].text); j++) {
     const text = lines[j].text;
     const indent = indentOf(text);
-    if (indent > 3 || !text.includes('|') || /^[#>`*+-]|^\d+[.)]/.test(text.slice(indent))) outside();
+    if (indent > 3 || startsBlock(text, text.slice(indent))) break; // the next block ends the table
+    if (!text.includes('|')) outside(); // a row all the same, of one cell
     const body = cells(lines[j]);
     if (body.length !== header.length) outside();
     rows.push(row(lines[j], body));
