@@ -224,8 +224,24 @@ export class TestClient {
     void this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
+  /** Sends a request; rejects if the server exits before answering (a pending promise alone keeps no process alive). */
   request<R>(method: string, params: unknown): Promise<R> {
-    return this.connection.sendRequest(method, params) as Promise<R>;
+    const answer = this.connection.sendRequest(method, params) as Promise<R>;
+    if (this.exited) return Promise.reject(new Error(`${this.exitReason} before ${method}\nstderr:\n${this.stderr.slice(-2000)}`));
+    return new Promise<R>((resolve, reject) => {
+      const exited = () => reject(new Error(`${this.exitReason} while waiting for ${method}\nstderr:\n${this.stderr.slice(-2000)}`));
+      this.process.once('exit', exited);
+      answer.then(
+        (value) => {
+          this.process.off('exit', exited);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.process.off('exit', exited);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   notify(method: string, params: unknown): void {

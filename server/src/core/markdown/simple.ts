@@ -462,8 +462,9 @@ class InlineParser {
   private tail: Item | null = null;
   private delimiters: Delimiter | null = null;
   private brackets: Bracket | null = null;
-  private pending = '';
-  private pendingStart = 0;
+  /** Plain text not yet made a node: `text[pendingStart, pendingEnd)`, -1 when none. */
+  private pendingStart = -1;
+  private pendingEnd = -1;
 
   /** Indexes in `text` of the line endings that are hard breaks (two spaces or more before them). */
   private readonly hardBreaks = new Set<number>();
@@ -544,16 +545,17 @@ class InlineParser {
     return this.finish(this.head);
   }
 
-  // Plain text accumulates in `pending` until something else comes.
+  // Plain text accumulates until something else comes, as one range (one flat string in the end:
+  // adding it character by character would make a rope of one V8 object per character).
   private addText(start: number, end: number): void {
-    if (this.pending === '') this.pendingStart = start;
-    this.pending += this.text.slice(start, end);
+    if (this.pendingStart === -1) this.pendingStart = start;
+    this.pendingEnd = end;
   }
 
   private flushAt(end: number): void {
-    if (this.pending === '') return;
-    this.append({ type: 'text', value: this.pending, position: at(this.pendingStart, end) });
-    this.pending = '';
+    if (this.pendingStart === -1) return;
+    this.append({ type: 'text', value: this.text.slice(this.pendingStart, this.pendingEnd), position: at(this.pendingStart, end) });
+    this.pendingStart = -1;
   }
 
   private literal(value: string, start: number, end: number): Item {
