@@ -32,13 +32,19 @@ export function parseHere(tasks: ParseTask[], onProgress: (done: number) => void
   });
 }
 
+/** `onOutcome` sees each outcome as it arrives (with its task's index), before the whole run ends. */
 export function parseInWorkers(
   tasks: ParseTask[],
   jobs: number,
-  onProgress: (done: number) => void,
+  onOutcome: (done: number, index: number, outcome: ParseOutcome) => void,
 ): Promise<ParseOutcome[]> {
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves parse requests when started as below.
-  return runInWorkers(tasks, { script: __filename, workerData: PARSE_WORKER, jobs, onResult: onProgress });
+  return runInWorkers(tasks, {
+    script: __filename,
+    workerData: PARSE_WORKER,
+    jobs,
+    onResult: (done, index, result) => onOutcome(done, index, result as ParseOutcome),
+  });
 }
 
 export function isParseWorker(workerData: unknown): boolean {

@@ -1,7 +1,8 @@
 /**
  * A small worker-thread pool: each worker answers every `{ id, task }`
- * message with one `{ id, result }` message. Tasks are handed out one at a
- * time as workers become free; results come back in task order.
+ * message with one `{ id, result }` message. Each worker holds a few tasks
+ * at a time (`IN_FLIGHT`), so it never waits for this thread to take a
+ * result before it starts the next task; results come back in task order.
  */
 import { parentPort, Worker } from 'node:worker_threads';
 
@@ -12,9 +13,12 @@ export interface PoolOptions {
   workerData: unknown;
   /** How many workers at most. */
   jobs: number;
-  /** Called with the number of finished tasks after each one. */
-  onResult?: (done: number) => void;
+  /** Called after each task with the number finished, and that task's index and result. */
+  onResult?: (done: number, index: number, result: unknown) => void;
 }
+
+/** Tasks each worker holds at once: while it works on one, the next ones wait in its queue. */
+const IN_FLIGHT = 4;
 
 interface Request<T> {
   id: number;
@@ -50,7 +54,7 @@ export function runInWorkers<T, R>(tasks: T[], options: PoolOptions): Promise<R[
       worker.on('message', ({ id, result }: Response<R>) => {
         results[id] = result;
         done += 1;
-        options.onResult?.(done);
+        options.onResult?.(done, id, result);
         if (done < tasks.length) return feed(worker);
         stopAll();
         resolve(results);
@@ -59,8 +63,9 @@ export function runInWorkers<T, R>(tasks: T[], options: PoolOptions): Promise<R[
       worker.on('exit', (code) => {
         if (done < tasks.length) fail(new Error(`a worker thread stopped early (exit code ${code})`));
       });
-      feed(worker);
     }
+    // Round-robin, so that small runs still spread over every worker.
+    for (let k = 0; k < IN_FLIGHT; k++) for (const worker of workers) feed(worker);
   });
 }
 

@@ -78,31 +78,48 @@ export class Indexer {
     this.running = { done: 0, total: files.length };
     this.options.onBatch(this.running);
     const parallel = this.options.jobs > 1 && files.length > PARALLEL_THRESHOLD;
-    // Worker threads are started per call: give them large batches, the thread small ones.
-    const batch = parallel ? Math.max(BATCH, Math.ceil(files.length / 8)) : BATCH;
     let skipped = 0;
-    for (let i = 0; i < files.length; i += batch) {
-      if (run !== this.run) return;
-      const read = await readSources(files.slice(i, i + batch), this.fs);
-      skipped += read.skipped.length;
-      for (const s of read.skipped) this.options.log(`skipped ${s.path}: ${s.reason}`);
-      const tasks = read.sources.map((s) => ({ uri: s.uri, text: s.text }));
-      const outcomes: ParseOutcome[] = parallel ? await parseInWorkers(tasks, this.options.jobs, () => undefined) : parseHere(tasks, () => undefined);
-      if (run !== this.run) return;
+    const add = (uri: string, outcome: ParseOutcome) => {
       const kb = this.kb();
-      outcomes.forEach((outcome, j) => {
-        const uri = tasks[j].uri;
-        if (kb.origin(uri) === 'open') return;
-        if ('snapshot' in outcome) {
-          // Disk documents are never edited in place (opening one parses it again): keep no incremental state.
-          forgetIncremental(outcome.snapshot);
-          kb.upsert(outcome.snapshot, 'disk');
+      if (kb.origin(uri) === 'open') return;
+      if ('snapshot' in outcome) {
+        // Disk documents are never edited in place (opening one parses it again): keep no incremental state.
+        forgetIncremental(outcome.snapshot);
+        kb.upsert(outcome.snapshot, 'disk');
+      } else this.options.log(`skipped ${uri}: the parser failed: ${outcome.error}`);
+    };
+    const read = async (from: number, to: number) => {
+      const sources = await readSources(files.slice(from, to), this.fs);
+      skipped += sources.skipped.length;
+      for (const s of sources.skipped) this.options.log(`skipped ${s.path}: ${s.reason}`);
+      return sources.sources.map((s) => ({ uri: s.uri, text: s.text }));
+    };
+    if (parallel) {
+      // One pool for the whole run: the workers parse while this thread adds what they return, each
+      // result a message of its own, so requests are answered in between.
+      const tasks = await read(0, files.length);
+      if (run !== this.run) return;
+      let reported = 0;
+      await parseInWorkers(tasks, this.options.jobs, (done, index, outcome) => {
+        if (run !== this.run) return;
+        add(tasks[index].uri, outcome);
+        if (done - reported >= BATCH || done === tasks.length) {
+          reported = done;
+          this.running = { done: Math.min(files.length, done + skipped), total: files.length };
+          this.options.onBatch(this.running);
         }
-        else this.options.log(`skipped ${uri}: the parser failed: ${outcome.error}`);
       });
-      this.running = { done: Math.min(files.length, i + batch), total: files.length };
-      this.options.onBatch(this.running);
-      await new Promise((resolve) => setImmediate(resolve));
+      if (run !== this.run) return;
+    } else {
+      for (let i = 0; i < files.length; i += BATCH) {
+        if (run !== this.run) return;
+        const tasks = await read(i, i + BATCH);
+        if (run !== this.run) return;
+        parseHere(tasks, () => undefined).forEach((outcome, j) => add(tasks[j].uri, outcome));
+        this.running = { done: Math.min(files.length, i + BATCH), total: files.length };
+        this.options.onBatch(this.running);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     this.running = null;
     this.options.onBatch({ done: files.length, total: files.length });
