@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { largeDocument } from '../../../../test/bench/generate';
+import { exampleTexts } from '../testing/examples';
 import { parseMarkdown, parseMarkdownWithGfm, parseRegion, parseText } from './blocks';
 
 describe('chunked parsing', () => {
@@ -86,16 +85,9 @@ describe('parsing without autolink literals', () => {
   });
 
   it('gives the same tree as remark-gfm on the bundled examples and the generated benchmark file', () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isDirectory()) walk(join(dir, entry.name));
-        else if (entry.name.endsWith('.md')) files.push(join(dir, entry.name));
-      }
-    };
-    walk(join(__dirname, '../../../../examples'));
-    expect(files.length).toBeGreaterThan(3);
-    const texts = [...files.map((f) => readFileSync(f, 'utf8')), largeDocument(400)];
+    const examples = exampleTexts();
+    expect(examples.length).toBeGreaterThan(3);
+    const texts = [...examples, largeDocument(400)];
     for (const text of texts) expect(parseMarkdown(text)).toEqual(parseMarkdownWithGfm(text));
   });
 });

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { largeDocument, section } from '../../../../test/bench/generate';
+import { exampleTexts } from '../testing/examples';
 import { parseRegion, parseRegionWithRemark } from './blocks';
 import { parseSimpleMarkdown } from './simple';
 
@@ -89,16 +88,9 @@ describe('the simple Markdown parser', () => {
 
   it('reads the generated benchmark workspace and the bundled examples it accepts exactly as remark', () => {
     expect(expectSameAsRemark(largeDocument(400))).toBe(true);
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isDirectory()) walk(join(dir, entry.name));
-        else if (entry.name.endsWith('.md')) files.push(join(dir, entry.name));
-      }
-    };
-    walk(join(__dirname, '../../../../examples'));
-    expect(files.length).toBeGreaterThan(3);
-    for (const file of files) expectSameAsRemark(readFileSync(file, 'utf8'));
+    const examples = exampleTexts();
+    expect(examples.length).toBeGreaterThan(3);
+    for (const text of examples) expectSameAsRemark(text);
   });
 
   it('declines what it leaves to remark', () => {
