@@ -41,7 +41,12 @@ const line = fc.oneof(
   { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...prefixes), fc.array(fc.oneof({ weight: 60, arbitrary: fc.constantFrom(...inlineFragments) }, { weight: 1, arbitrary: fc.constantFrom(...declined) }), { maxLength: 8 })).map(([p, f]) => p + f.join('')) },
   { weight: 1, arbitrary: fc.constantFrom(...wholeLines) },
 );
-const document = fc.array(line, { minLength: 1, maxLength: 14 }).map((lines) => lines.join('\n'));
+/** Lines ended by `\n`, or (in a quarter of the documents each) by `\r\n` or by a mix of both. */
+const document = fc.tuple(fc.array(line, { minLength: 1, maxLength: 14 }), fc.constantFrom('lf', 'lf', 'crlf', 'mixed')).map(([lines, eol]) => {
+  if (eol === 'lf') return lines.join('\n');
+  if (eol === 'crlf') return lines.join('\n').replace(/\n/g, '\r\n');
+  return lines.reduce((text, l, i) => (i === 0 ? l : text + (i % 2 ? '\r\n' : '\n') + l), '');
+});
 
 describe('the simple Markdown parser', () => {
   it('gives remark’s blocks or declines, on random documents (property)', () => {
@@ -71,6 +76,7 @@ describe('the simple Markdown parser', () => {
       '***\n\n',
       '### Heading ###\n\n',
       'Escaped \\*stars\\* and a hard  \nbreak and \\\nanother.\n\n',
+      '# Written on Windows\r\n\r\n- **Rate**: 5%\r\n- IF [[Rate]] > 1% THEN Fee = 2%\r\n  - UNLESS Status = exempt\r\n\r\n| IF A | THEN B |\r\n| --- | --- |\r\n| 1 | 2 |\r\n\r\nA paragraph  \r\nwith *a break*\r\nand more.\r\n\r\n```\r\ncode\r\n```\r\n\r\n',
       // Half-typed rules in the middle of other blocks.
       '| IF A | THEN B |\n- IF [[A]| --- | --- |\n| 1 | 2 |\n\n',
       '| IF A | THEN B |\n| --- | --- |\n- IF [[A]] = 1 THEN| 1 | 2 |\n| 3 | 4 |\n\n',
@@ -96,6 +102,7 @@ describe('the simple Markdown parser', () => {
   it('declines what it leaves to remark', () => {
     for (const text of [
       'Title\n=====\n',
+      'old Mac\rline endings\r',
       'Title\n---\n',
       '    indented code\n',
       '```\nunclosed\n',

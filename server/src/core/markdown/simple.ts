@@ -5,12 +5,13 @@
  * code spans, inline links and images, backslash escapes and line breaks
  * inline. It builds the same tree as micromark (remark-parse + remark-gfm +
  * remark-frontmatter) for that subset, with node positions holding offsets
- * only (all `BlockBuilder` reads), about ten times faster.
+ * only (all `BlockBuilder` reads), ~40 times faster on knowledge files.
  *
  * Anything outside the subset makes `parseSimpleMarkdown` return null and the
  * caller parses with remark: HTML, autolinks, entities, link reference
  * definitions, footnotes, strikethrough, task lists, setext headings,
- * indented code, tabs, unclosed fences, tables inside containers, lines that
+ * indented code, tabs, lone `\r` line endings (`\r\n` ones are fine),
+ * unclosed fences, tables inside containers, lines that
  * could be read two ways. Correctness never depends on the subset being
  * large, only on each construct it accepts being read exactly as CommonMark
  * and GFM read it; `simple.test.ts` compares both parsers on random documents
@@ -20,17 +21,25 @@ import type { Root } from 'mdast';
 
 /** Text that needs a construct this parser leaves to remark. */
 const UNSUPPORTED =
-  /[\r\t\0\v\f~\u2028\u2029]|&#?[A-Za-z0-9]+;|<[A-Za-z/!?]|\[\^|\]:|@|www\.|:\/\/|\[[ xX]\]/i;
+  /\r(?!\n)|[\t\0\v\f~\u2028\u2029]|&#?[A-Za-z0-9]+;|<[A-Za-z/!?]|\[\^|\]:|@|www\.|:\/\/|\[[ xX]\]/i;
 
 /** Thrown (one shared value) when the text leaves the subset; caught by `parseSimpleMarkdown`. */
 const OUTSIDE = new Error('outside the simple Markdown subset');
 
-/** A line of a container's content: `text` starts at `at` in the source; `lazy` lines continue a paragraph of an outer container. */
+/**
+ * A line of a container's content: `text` starts at `at` in the source; `eol` is its line ending
+ * (`\n`, `\r\n`, or '' at the end), which values spanning lines keep as written; `lazy` lines
+ * continue a paragraph of an outer container.
+ */
 interface Line {
   at: number;
   text: string;
+  eol: string;
   lazy: boolean;
 }
+
+/** The texts of `lines` with their line endings between them (as code and front matter values keep them). */
+const joined = (lines: readonly Line[]) => lines.map((l, k) => (k === lines.length - 1 ? l.text : l.text + l.eol)).join('');
 
 type Context = 'root' | 'quote' | 'item';
 
@@ -54,7 +63,9 @@ export function parseSimpleMarkdown(source: string): Root | null {
     const lines: Line[] = [];
     for (let start = 0; ; ) {
       const nl = source.indexOf('\n', start);
-      lines.push({ at: start, text: source.slice(start, nl === -1 ? source.length : nl), lazy: false });
+      const crlf = nl > 0 && source.charCodeAt(nl - 1) === 13;
+      const end = nl === -1 ? source.length : crlf ? nl - 1 : nl;
+      lines.push({ at: start, text: source.slice(start, end), eol: nl === -1 ? '' : crlf ? '\r\n' : '\n', lazy: false });
       if (nl === -1) break;
       start = nl + 1;
     }
@@ -78,10 +89,7 @@ function frontMatter(lines: Line[], out: Node[]): number {
   if (lines[0].text !== '---') outside();
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].text === '---') {
-      const value = lines
-        .slice(1, i)
-        .map((l) => l.text)
-        .join('\n');
+      const value = joined(lines.slice(1, i));
       out.push({ type: 'yaml', value, position: at(0, lines[i].at + 3) });
       return i + 1;
     }
@@ -239,10 +247,7 @@ function fencedCode(lines: Line[], i: number, indent: number, out: Node[]): numb
     const text = lines[j].text;
     const close = indentOf(text);
     if (close <= 3 && text.startsWith(fence, close) && /^`* *$/.test(text.slice(close + fence.length))) {
-      const value = lines
-        .slice(i + 1, j)
-        .map((l) => l.text.slice(Math.min(indent, indentOf(l.text))))
-        .join('\n');
+      const value = joined(lines.slice(i + 1, j).map((l) => ({ ...l, text: l.text.slice(Math.min(indent, indentOf(l.text))) })));
       const space = info.search(/ /);
       const lang = info === '' ? null : space === -1 ? info : info.slice(0, space);
       const meta = space === -1 ? null : trimSpaces(info.slice(space));
@@ -262,9 +267,9 @@ function blockquote(lines: Line[], i: number, out: Node[]): number {
     const indent = indentOf(line.text);
     if (indent <= 3 && line.text[indent] === '>') {
       const skip = indent + 1 + (line.text[indent + 1] === ' ' ? 1 : 0);
-      inner.push({ at: line.at + skip, text: line.text.slice(skip), lazy: false });
+      inner.push({ at: line.at + skip, text: line.text.slice(skip), eol: line.eol, lazy: false });
     } else if (j > i && !blank(inner[inner.length - 1].text) && lazyContinuation(line.text)) {
-      inner.push({ at: line.at, text: line.text, lazy: true });
+      inner.push({ ...line, lazy: true });
     } else break;
   }
   const children = blocks(inner, 'quote');
@@ -282,20 +287,20 @@ function list(lines: Line[], i: number, out: Node[]): number {
     const marker = listMarker(line.text)!;
     if (!marker.filled) outside(); // an empty item: its next line decides what it holds
     if (marker.content - marker.indent - (marker.ordered ? String(marker.number).length + 1 : 1) > 4) outside(); // indented code in the item
-    const content: Line[] = [{ at: line.at + marker.content, text: line.text.slice(marker.content), lazy: line.lazy }];
+    const content: Line[] = [{ at: line.at + marker.content, text: line.text.slice(marker.content), eol: line.eol, lazy: line.lazy }];
     let last = i;
     let j = i + 1;
     for (; j < lines.length; j++) {
       const next = lines[j];
       if (blank(next.text)) {
         if (next.lazy) break;
-        content.push({ at: lineEnd(next), text: '', lazy: false });
+        content.push({ at: lineEnd(next), text: '', eol: next.eol, lazy: false });
         continue;
       }
       if (!next.lazy && indentOf(next.text) >= marker.content) {
-        content.push({ at: next.at + marker.content, text: next.text.slice(marker.content), lazy: false });
+        content.push({ at: next.at + marker.content, text: next.text.slice(marker.content), eol: next.eol, lazy: false });
       } else if (last === j - 1 && (next.lazy || lazyContinuation(next.text))) {
-        content.push({ at: next.at, text: next.text, lazy: true });
+        content.push({ ...next, lazy: true });
       } else break;
       last = j;
     }
@@ -392,7 +397,7 @@ function paragraph(lines: Line[], i: number, out: Node[]): number {
     let end = l.text.length;
     while (end > lead && l.text.charCodeAt(end - 1) === 32) end--;
     if (end < l.text.length && l.text[end - 1] === '\\') outside(); // `\ ` at a line's end: the backslash is text
-    return { at: l.at + lead, text: l.text.slice(lead, end), hardBreak: l.text.length - end >= 2 && i + k < j - 1 };
+    return { at: l.at + lead, text: l.text.slice(lead, end), eol: l.eol, hardBreak: l.text.length - end >= 2 && i + k < j - 1 };
   });
   out.push({ type: 'paragraph', children: inline(own), position: at(own[0].at, lineEnd(lines[j - 1])) });
   return j;
@@ -444,6 +449,8 @@ function kindOf(code: number): number {
 interface InlineLine {
   at: number;
   text: string;
+  /** The line ending after it (`\r\n` ones are put back into text values). */
+  eol?: string;
   hardBreak?: boolean;
 }
 
@@ -469,6 +476,9 @@ class InlineParser {
   /** Indexes in `text` of the line endings that are hard breaks (two spaces or more before them). */
   private readonly hardBreaks = new Set<number>();
 
+  /** Indexes in `text` of the line endings written `\r\n` (`text` joins lines with `\n`). */
+  private readonly crlf = new Set<number>();
+
   constructor(lines: InlineLine[]) {
     let length = 0;
     for (const l of lines) {
@@ -476,6 +486,7 @@ class InlineParser {
       this.offsets.push(l.at);
       length += l.text.length + 1;
       if (l.hardBreak) this.hardBreaks.add(length - 1);
+      if (l.eol === '\r\n') this.crlf.add(length - 1);
     }
     this.text = lines.map((l) => l.text).join('\n');
   }
@@ -554,8 +565,24 @@ class InlineParser {
 
   private flushAt(end: number): void {
     if (this.pendingStart === -1) return;
-    this.append({ type: 'text', value: this.text.slice(this.pendingStart, this.pendingEnd), position: at(this.pendingStart, end) });
+    this.append({ type: 'text', value: this.written(this.pendingStart, this.pendingEnd), position: at(this.pendingStart, end) });
     this.pendingStart = -1;
+  }
+
+  /** `text[start, end)` with its line endings as written. */
+  private written(start: number, end: number): string {
+    const plain = this.text.slice(start, end);
+    if (this.crlf.size === 0 || !plain.includes('\n')) return plain;
+    const parts: string[] = [];
+    let from = start;
+    for (let nl = plain.indexOf('\n'); nl !== -1; nl = plain.indexOf('\n', nl + 1)) {
+      const k = start + nl;
+      if (!this.crlf.has(k)) continue;
+      parts.push(this.text.slice(from, k), '\r\n');
+      from = k + 1;
+    }
+    parts.push(this.text.slice(from, end));
+    return parts.join('');
   }
 
   private literal(value: string, start: number, end: number): Item {
