@@ -120,6 +120,15 @@ async function main(): Promise<number> {
           await wb.openFile('domains/tax/withholding-rates.md');
           await wb.runCommand('Developer: Show Running Extensions');
           const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: extension.displayName }).first();
+          // The list is virtual and sorted by activation time: a quick activation puts the row below the
+          // fold, where it is not rendered until the list is scrolled to it.
+          const list = page.locator('.runtime-extensions-editor .monaco-list').first();
+          await list.waitFor({ state: 'visible' });
+          for (let step = 0; step < 40 && !(await row.isVisible()); step++) {
+            await list.hover();
+            await page.mouse.wheel(0, 300);
+            await page.waitForTimeout(100);
+          }
           await row.waitFor({ state: 'visible' });
           // An activated extension shows its activation time; a failed one an error marker.
           await row.locator('.activation-time').waitFor({ state: 'visible' });

@@ -82,6 +82,8 @@ describe('the simple Markdown parser', () => {
       '| IF A | THEN B |\n| --- | --- |\n- IF [[A]] = 1 THEN| 1 | 2 |\n| 3 | 4 |\n\n',
       '- IF [[A]] = 1 THEN B = 2\n- IF [[A]] = 2 THEN\n- **C**: 3\n\n',
       '- **Rate**: 5%\n- IF [[Rate]]See [[Rate]] in the text.\n\n',
+      '- **Rate**: 5%\n-\n- **Fee**: 2%\n\n',
+      '- **Rate**: 5%\n- \n\n',
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 12 }), (parts) => {

@@ -124,6 +124,8 @@ interface Marker {
   /** The bullet character, or the ordered delimiter. */
   kind: string;
   number: number;
+  /** Width of the marker itself (`-`, `10.`). */
+  width: number;
   /** Column of the item's content, from the start of the line's text. */
   content: number;
   /** Whether text follows the marker on its line. */
@@ -147,6 +149,7 @@ function listMarker(text: string): Marker | null {
     ordered: !bullet,
     kind: bullet ? m[1] : m[2],
     number: bullet ? 0 : Number(m[1]),
+    width: markerWidth,
     content: indent + markerWidth + spaces,
     filled,
   };
@@ -210,7 +213,7 @@ function blocks(lines: Line[], context: Context): Node[] {
       if (context !== 'root') outside();
       i = blockquote(lines, i, out);
     } else if (listMarker(line.text)) {
-      i = list(lines, i, out);
+      i = list(lines, i, context, out);
     } else if (i + 1 < lines.length && !lines[i + 1].lazy && rest.includes('|') && delimiterRow(lines[i + 1].text)) {
       if (context !== 'root') outside();
       i = table(lines, i, out);
@@ -279,34 +282,23 @@ function blockquote(lines: Line[], i: number, out: Node[]): number {
   return j;
 }
 
-function list(lines: Line[], i: number, out: Node[]): number {
+function list(lines: Line[], i: number, context: Context, out: Node[]): number {
   const first = listMarker(lines[i].text)!;
   const items: Node[] = [];
   for (;;) {
     const line = lines[i];
     const marker = listMarker(line.text)!;
-    if (!marker.filled) outside(); // an empty item: its next line decides what it holds
-    if (marker.content - marker.indent - (marker.ordered ? String(marker.number).length + 1 : 1) > 4) outside(); // indented code in the item
-    const content: Line[] = [{ at: line.at + marker.content, text: line.text.slice(marker.content), eol: line.eol, lazy: line.lazy }];
     let last = i;
-    let j = i + 1;
-    for (; j < lines.length; j++) {
-      const next = lines[j];
-      if (blank(next.text)) {
-        if (next.lazy) break;
-        content.push({ at: lineEnd(next), text: '', eol: next.eol, lazy: false });
-        continue;
-      }
-      if (!next.lazy && indentOf(next.text) >= marker.content) {
-        content.push({ at: next.at + marker.content, text: next.text.slice(marker.content), eol: next.eol, lazy: false });
-      } else if (last === j - 1 && (next.lazy || lazyContinuation(next.text))) {
-        content.push({ ...next, lazy: true });
-      } else break;
-      last = j;
+    if (!marker.filled) {
+      // An item that starts empty holds what an indented next line says (left to remark), else nothing.
+      // In a container micromark's reading of it depends on what precedes the container: left to remark.
+      if (context !== 'root') outside();
+      const next = lines[i + 1];
+      if (next && !next.lazy && !blank(next.text) && indentOf(next.text) > marker.indent + marker.width) outside();
+      items.push({ type: 'listItem', children: [], position: at(line.at + marker.indent, lineEnd(line)) });
+    } else {
+      last = listItem(lines, i, marker, items);
     }
-    content.length = last - i + 1;
-    const children = blocks(content, 'item');
-    items.push({ type: 'listItem', children, position: at(line.at + marker.indent, lineEnd(lines[last])) });
     // The next item of the same list, possibly after blank lines.
     let k = last + 1;
     while (k < lines.length && blank(lines[k].text) && !lines[k].lazy) k++;
@@ -318,6 +310,31 @@ function list(lines: Line[], i: number, out: Node[]): number {
     }
     i = k;
   }
+}
+
+/** The item whose marker (followed by text) opens `lines[i]`, pushed onto `items`; returns its last line. */
+function listItem(lines: Line[], i: number, marker: Marker, items: Node[]): number {
+  const line = lines[i];
+  if (marker.content - marker.indent - marker.width > 4) outside(); // indented code in the item
+  const content: Line[] = [{ at: line.at + marker.content, text: line.text.slice(marker.content), eol: line.eol, lazy: line.lazy }];
+  let last = i;
+  for (let j = i + 1; j < lines.length; j++) {
+    const next = lines[j];
+    if (blank(next.text)) {
+      if (next.lazy) break;
+      content.push({ at: lineEnd(next), text: '', eol: next.eol, lazy: false });
+      continue;
+    }
+    if (!next.lazy && indentOf(next.text) >= marker.content) {
+      content.push({ at: next.at + marker.content, text: next.text.slice(marker.content), eol: next.eol, lazy: false });
+    } else if (last === j - 1 && (next.lazy || lazyContinuation(next.text))) {
+      content.push({ ...next, lazy: true });
+    } else break;
+    last = j;
+  }
+  content.length = last - i + 1;
+  items.push({ type: 'listItem', children: blocks(content, 'item'), position: at(line.at + marker.indent, lineEnd(lines[last])) });
+  return last;
 }
 
 function table(lines: Line[], i: number, out: Node[]): number {
