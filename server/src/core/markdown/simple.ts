@@ -18,6 +18,7 @@
  * built from the constructs below and from the ones it refuses.
  */
 import type { Root } from 'mdast';
+import { LineIndex } from './lineIndex';
 
 /** Text that needs a construct this parser leaves to remark. */
 const UNSUPPORTED =
@@ -479,9 +480,9 @@ function inline(lines: InlineLine[]): Node[] {
 
 class InlineParser {
   private readonly text: string;
-  /** Where each line starts in `text`, and in the source. */
-  private readonly starts: number[] = [];
+  /** Where each line of `text` starts in the source (`lines` finds an index's line, when first asked). */
   private readonly offsets: number[] = [];
+  private lines: LineIndex | undefined;
   private head: Item | null = null;
   private tail: Item | null = null;
   private delimiters: Delimiter | null = null;
@@ -499,7 +500,6 @@ class InlineParser {
   constructor(lines: InlineLine[]) {
     let length = 0;
     for (const l of lines) {
-      this.starts.push(length);
       this.offsets.push(l.at);
       length += l.text.length + 1;
       if (l.hardBreak) this.hardBreaks.add(length - 1);
@@ -510,19 +510,8 @@ class InlineParser {
 
   /** The source offset of `index` in `text`. */
   private offset(index: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.offsets[lo] + Math.min(index - this.starts[lo], this.lineLength(lo));
-  }
-
-  private lineLength(line: number): number {
-    const next = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
-    return next - this.starts[line];
+    const { line, character } = (this.lines ??= new LineIndex(this.text)).position(index);
+    return this.offsets[line] + character;
   }
 
   parse(): Node[] {
