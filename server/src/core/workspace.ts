@@ -5,6 +5,7 @@
  */
 import { runChecks } from './checks';
 import type {
+  Answers,
   ConstraintEntry,
   DefinitionEntry,
   DomainView,
@@ -106,7 +107,6 @@ export class Workspace {
       state.memo.begin();
       const found = [...docs.flatMap((d) => parseErrors(d)), ...runChecks(view)];
       state.memo.end();
-      state.checked(docs);
       for (const f of found) {
         const list = byUri.get(f.uri);
         if (list) list.push(f);
@@ -117,31 +117,30 @@ export class Workspace {
   }
 }
 
-/** What a domain keeps between refreshes: the checks' memo and the resolution epoch. */
-class DomainState {
+/** What a domain keeps between refreshes: the checks' memo and what definitions answer, per name. */
+class DomainState implements Answers {
   readonly memo = new MemoStore();
   readonly moleculeLists = new Part((d) => [d.molecules, d.tables], buildMoleculeLists);
   readonly definitionLists = new Part((d) => [d.definitions], buildDefinitionLists);
   readonly referenceList = new Part((d) => [d.references], buildReferenceList);
   /** Per defined name, what `resolve` and `enumeration` answer for it (as of `definitions`). */
   private signatures = new Map<string, string>();
-  private currentEpoch: object = {};
   private definitions: readonly AtomDefinition[] = [];
+  generation = 0;
+  /** Per name, the generation in which its answer last changed. */
+  private readonly changedIn = new Map<string, number>();
+  private readonly nameTokens = new Map<string, object>();
+  private readonly moleculeTokens = new WeakMap<Molecule, { token: object; generation: number }>();
 
   /**
-   * The same object while `resolve` and `enumeration` give the same answers
-   * for every name the rules can ask about (operands, subjects, table
-   * inputs): editing a definition no rule uses does not invalidate the checks.
+   * Brings the answers up to the documents' definitions: the names whose
+   * value or `one of` list changed start a new generation. Editing a
+   * definition invalidates only the work of the molecules that ask about it.
    */
-  epoch(
-    docs: readonly DocumentSnapshot[],
-    tables: readonly TableEntry[],
-    valueOf: Map<string, Value>,
-    enumerations: Map<string, Value[]>,
-  ): object {
+  update(docs: readonly DocumentSnapshot[], valueOf: Map<string, Value>, enumerations: Map<string, Value[]>): void {
     // The answers come from the definitions alone: while they are the same, so is every answer (typing
-    // prose, or editing a rule). The molecules only decide which names are asked about.
-    if (sameLists(docs, this.definitions, (d) => d.definitions)) return this.currentEpoch;
+    // prose, or editing a rule).
+    if (sameLists(docs, this.definitions, (d) => d.definitions)) return;
     this.definitions = docs.flatMap((d) => d.definitions);
     const signatures = new Map<string, string>();
     for (const key of new Set([...valueOf.keys(), ...enumerations.keys()])) {
@@ -149,33 +148,37 @@ class DomainState {
       const list = enumerations.get(key);
       signatures.set(key, `${value ? valueSignature(value) : ''}\u0000${list?.map(valueSignature).join('\u0001') ?? ''}`);
     }
-    const changed = new Set<string>();
-    for (const [key, signature] of signatures) if (this.signatures.get(key) !== signature) changed.add(key);
-    for (const key of this.signatures.keys()) if (!signatures.has(key)) changed.add(key);
+    const changed: string[] = [];
+    for (const [key, signature] of signatures) if (this.signatures.get(key) !== signature) changed.push(key);
+    for (const key of this.signatures.keys()) if (!signatures.has(key)) changed.push(key);
     this.signatures = signatures;
-    if (changed.size === 0) return this.currentEpoch;
-    // A molecule asks about the same names for as long as it is the same object. A change matters when a
-    // current molecule or table asks, or one the last refresh checked (its memo entries are still there);
-    // when none does, older entries (of molecules that may come back, as the same objects) are dropped.
-    const asked = (key: string) => changed.has(key);
-    const asks = (molecules: readonly Molecule[]) => molecules.some((m) => namesAskedBy(m).some(asked));
-    const matters =
-      docs.some((d) => asks(d.molecules)) ||
-      this.lastChecked.some(asks) ||
-      tables.some((t) => t.inputs.some((i) => asked(i.key))) ||
-      this.lastTables.some((list) => list.some((t) => t.inputs.some((i) => asked(i.key))));
-    if (matters) this.currentEpoch = {};
-    else this.memo.dropUnusedLastRefresh();
-    return this.currentEpoch;
+    if (changed.length === 0) return;
+    this.generation++;
+    for (const key of changed) {
+      this.changedIn.set(key, this.generation);
+      this.nameTokens.delete(key);
+    }
   }
 
-  /** The molecule and table lists the last refresh checked (what the memo's recent entries are about). */
-  private lastChecked: (readonly Molecule[])[] = [];
-  private lastTables: (readonly { inputs: readonly { key: string }[] }[])[] = [];
+  changed(molecule: Molecule, since: number): boolean {
+    if (since >= this.generation) return false;
+    return namesAskedBy(molecule).some((key) => (this.changedIn.get(key) ?? 0) > since);
+  }
 
-  checked(docs: readonly DocumentSnapshot[]): void {
-    this.lastChecked = docs.map((d) => d.molecules);
-    this.lastTables = docs.map((d) => d.tables);
+  token(molecule: Molecule): object {
+    let known = this.moleculeTokens.get(molecule);
+    if (!known) this.moleculeTokens.set(molecule, (known = { token: {}, generation: this.generation }));
+    else if (known.generation !== this.generation) {
+      if (this.changed(molecule, known.generation)) known.token = {};
+      known.generation = this.generation;
+    }
+    return known.token;
+  }
+
+  tokenOfName(key: string): object {
+    let token = this.nameTokens.get(key);
+    if (!token) this.nameTokens.set(key, (token = {}));
+    return token;
   }
 }
 
@@ -250,11 +253,6 @@ class MemoStore {
     this.generation++;
   }
 
-  /** Drops every entry the last refresh did not use. */
-  dropUnusedLastRefresh(): void {
-    for (const [key, entry] of this.entries) if (entry.used < this.generation) this.entries.delete(key);
-  }
-
   end(): void {
     if (this.generation % KEEP_UNUSED !== 0) return;
     for (const [key, entry] of this.entries) if (entry.used <= this.generation - KEEP_UNUSED) this.entries.delete(key);
@@ -268,7 +266,7 @@ class MemoStore {
       if (entry && shape && entry.structure && sameItems(entry.structure, shape)) {
         // The value stands for the new deps; its inner entries were computed from the old ones (other
         // molecules, with the same names), so it no longer keeps them alive: what `use` keeps is always
-        // about the molecules of a refresh that used it (see `dropUnusedLastRefresh`).
+        // about the molecules of a refresh that used it.
         entry.deps = deps;
         entry.inner = NO_ENTRIES;
         entry.used = this.generation;
@@ -427,6 +425,7 @@ function buildView(
   const { rules, constraints, exceptions, requires, tables } = state.moleculeLists.get(docs);
   const { definitions, valueOf, enumerations } = state.definitionLists.get(docs);
   const { references } = state.referenceList.get(docs);
+  state.update(docs, valueOf, enumerations);
   const resolve = (operand: Operand): Value | undefined => {
     if (operand.kind === 'ref') return valueOf.get(operand.ref.key);
     const v = operand.value;
@@ -447,7 +446,7 @@ function buildView(
     definitions,
     references,
     tables,
-    epoch: state.epoch(docs, tables, valueOf, enumerations),
+    answers: state,
     memo: (key, deps, compute, structure) => state.memo.get(key, deps, compute, structure),
     resolve,
     enumeration: (key) => enumerations.get(key),

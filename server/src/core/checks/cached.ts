@@ -1,17 +1,17 @@
 /**
  * Regions shared by the checks, memoised through `DomainView.memo` so that a
- * refresh recomputes only those of edited molecules (or all of them when the
- * definitions change: every entry depends on `view.epoch`); and the state the
+ * refresh recomputes only those of edited molecules (and of the molecules
+ * that ask about an edited definition); and the state the
  * checks carry from refresh to refresh (groupings, per-entry results, name
  * tallies), brought up to date in time proportional to an edit.
  */
-import type { Condition, ExceptionMolecule } from '../model';
+import type { Condition, ExceptionMolecule, Molecule } from '../model';
 import { moleculeKey, type DomainView } from './context';
 import { conditionToRegion, subtract, type Region } from './region';
 
 /** The cases a molecule's condition allows (a rule's, or an exception's own). */
-export function conditionRegion(view: DomainView, uri: string, molecule: { id: string; condition: Condition }): Region {
-  return view.memo(`region:${moleculeKey(uri, molecule.id)}`, [view.epoch, molecule], () =>
+export function conditionRegion(view: DomainView, uri: string, molecule: Molecule & { condition: Condition }): Region {
+  return view.memo(`region:${moleculeKey(uri, molecule.id)}`, [view.answers.token(molecule), molecule], () =>
     conditionToRegion(molecule.condition, view.resolve, view.enumeration),
   );
 }
@@ -20,7 +20,7 @@ export function conditionRegion(view: DomainView, uri: string, molecule: { id: s
 export function effectiveRegion(
   view: DomainView,
   uri: string,
-  molecule: { id: string; condition: Condition },
+  molecule: Molecule & { condition: Condition },
   exceptions: readonly ExceptionMolecule[],
 ): Region {
   const base = conditionRegion(view, uri, molecule);
@@ -29,6 +29,11 @@ export function effectiveRegion(
   return view.memo(`effective:${moleculeKey(uri, molecule.id)}`, [base, ...cuts], () =>
     cuts.reduce((region, cut) => subtract(region, cut), base),
   );
+}
+
+/** Whether what the definitions answer for a name the rule or its exceptions ask about changed after `since`. */
+export function asksChanged(view: DomainView, entry: { molecule: Molecule; exceptions: readonly Molecule[] }, since: number): boolean {
+  return view.answers.changed(entry.molecule, since) || entry.exceptions.some((e) => view.answers.changed(e, since));
 }
 
 // ---------------------------------------------------------------------------
@@ -131,15 +136,16 @@ export class Grouping<E, M> {
 
 /**
  * `compute(item)` for every item of `list`, carried across refreshes: items that are the same objects
- * as in the last refresh (and the same `epoch`) keep their results, so a refresh computes only the items
- * an edit replaced. Results must be position-free.
+ * as in the last refresh keep their results (unless what the definitions answer for their molecule's
+ * names changed), so a refresh computes only the items an edit replaced. Results must be position-free.
  */
-export function perItem<T, R>(view: DomainView, key: string, list: readonly T[], compute: (item: T) => R): readonly R[] {
-  const state = carried(view, `items:${key}`, () => ({ list: [] as readonly T[], results: [] as readonly R[], epoch: undefined as object | undefined }));
-  if (state.epoch !== view.epoch) {
-    state.list = [];
-    state.results = [];
-    state.epoch = view.epoch;
+export function perItem<T extends { molecule: Molecule }, R>(view: DomainView, key: string, list: readonly T[], compute: (item: T) => R): readonly R[] {
+  const { answers } = view;
+  const state = carried(view, `items:${key}`, () => ({ list: [] as readonly T[], results: [] as readonly R[], generation: answers.generation }));
+  if (state.generation !== answers.generation) {
+    const since = state.generation;
+    state.generation = answers.generation;
+    state.results = state.list.map((item, i) => (answers.changed(item.molecule, since) ? compute(item) : state.results[i]));
   }
   if (state.list === list) return state.results;
   const { start, removed, added } = splice(state.list, list);

@@ -11,7 +11,7 @@
  */
 import type { Assignment, Enforcement, Finding, Value } from '../model';
 import { enforcementSeverity } from '../model';
-import { carried, effectiveRegion, Grouping } from './cached';
+import { asksChanged, carried, effectiveRegion, Grouping } from './cached';
 import { finding, moleculeKey, type DomainView, type Place, type RuleEntry } from './context';
 import { collectNames, describeCase, intersect, isEmpty, isSubset, valuesEqual, type Region } from './region';
 
@@ -30,7 +30,8 @@ interface Member {
 /**
  * What the rules that set one target amount to, by index into that target's
  * members. Position-free, so it is carried across refreshes: while the
- * target's rules (and the epoch) stay the same, a refresh reuses it.
+ * target's rules (and what the definitions answer for their names) stay the
+ * same, a refresh reuses it.
  */
 interface TargetAnalysis {
   /** Pairs that set the target to different values and whose effective regions overlap, in pair order. */
@@ -44,7 +45,8 @@ interface TargetAnalysis {
 /** What the check carries from refresh to refresh: the results by target, and each target's analysis. */
 interface ConflictState {
   targets: Grouping<RuleEntry, Member>;
-  epoch: object | undefined;
+  /** The generation of `view.answers` the analyses are up to. */
+  generation: number;
   /** Per target set by more than one result: its analysis, of exactly these members. */
   analyses: Map<string, { members: readonly Member[]; analysis: TargetAnalysis }>;
   /** The targets whose analysis finds something. */
@@ -86,8 +88,8 @@ export function checkConflicts(view: DomainView): Finding[] {
 /**
  * The targets whose analysis finds something, in the order they are first set, with their results (by
  * rule index). The results are grouped by target and each target's analysis carried across refreshes:
- * a refresh analyses again only the targets of the rules an edit replaced (all of them when the epoch
- * changes), and looks up rule indexes only for the targets with findings.
+ * a refresh analyses again only the targets of the rules an edit replaced or whose names' definitions
+ * changed, and looks up rule indexes only for the targets with findings.
  */
 function analyseTargets(view: DomainView): { results: Result[]; analysis: TargetAnalysis }[] {
   const state = carried<ConflictState>(view, 'conflicts', () => ({
@@ -95,17 +97,22 @@ function analyseTargets(view: DomainView): { results: Result[]; analysis: Target
       (entry, add) => entry.molecule.results.forEach((r, result) => add(r.target.key, { entry, result })),
       (m) => m.entry,
     ),
-    epoch: undefined,
+    generation: view.answers.generation,
     analyses: new Map(),
     found: new Set(),
   }));
   const changed = state.targets.update(view.rules);
-  const all = state.epoch !== view.epoch;
-  state.epoch = view.epoch;
-  for (const key of all ? new Set([...state.targets.keys(), ...state.analyses.keys()]) : changed) {
+  // Targets whose rules ask about a definition that changed are analysed again.
+  const stale = new Set<string>();
+  if (state.generation !== view.answers.generation) {
+    const since = state.generation;
+    state.generation = view.answers.generation;
+    for (const [key, { members }] of state.analyses) if (members.some((m) => asksChanged(view, m.entry, since))) stale.add(key);
+  }
+  for (const key of stale.size > 0 ? new Set([...changed, ...stale]) : changed) {
     const members = state.targets.get(key);
     const known = state.analyses.get(key);
-    if (!all && known?.members === members) continue;
+    if (!stale.has(key) && known?.members === members) continue;
     state.found.delete(key);
     if (!members || members.length < 2) {
       state.analyses.delete(key);
@@ -149,7 +156,7 @@ function analyseTarget(view: DomainView, members: readonly Member[]): TargetAnal
     const [rc, rr] = [region(cover), region(rule)];
     const c = entries[cover].molecule;
     const r = entries[rule].molecule;
-    return view.memo(`covers:${keys[cover]}|${keys[rule]}`, [view.epoch, c, r, rc, rr], () => {
+    return view.memo(`covers:${keys[cover]}|${keys[rule]}`, [view.answers.token(c), view.answers.token(r), c, r, rc, rr], () => {
       const coveredResults = r.results.every((mine) => {
         const value = view.resolve(mine.operand);
         return value && c.results.some((o) => o.target.key === mine.target.key && sameValue(view.resolve(o.operand), value));

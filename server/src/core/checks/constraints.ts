@@ -5,9 +5,9 @@
  * input to a value outside its `one of` list.
  */
 import { distance } from 'fastest-levenshtein';
-import type { Condition, Finding, Operand, Value } from '../model';
+import type { Condition, Finding, Molecule, Operand, Value } from '../model';
 import { enforcementSeverity, normalizeName } from '../model';
-import { carried, conditionRegion, effectiveRegion, Grouping, perItem } from './cached';
+import { asksChanged, carried, conditionRegion, effectiveRegion, Grouping, perItem } from './cached';
 import { finding, type ConstraintEntry, type DefinitionEntry, type DomainView, type Place, type RuleEntry } from './context';
 import {
   comparisonToSet,
@@ -64,7 +64,8 @@ interface MustBeState {
   constraints: Grouping<ConstraintEntry, ConstraintEntry>;
   definitions: Grouping<DefinitionEntry, DefinitionEntry>;
   results: Grouping<RuleEntry, RuleResult>;
-  epoch: object | undefined;
+  /** The generation of `view.answers` the verdicts are up to. */
+  generation: number;
   /** Per constrained atom: its verdict, on exactly this group. */
   verdicts: Map<string, { group: Constrained; verdict: Verdict }>;
   /** The atoms whose verdict breaks something. */
@@ -110,7 +111,8 @@ function checkMustBe(view: DomainView): Finding[] {
 /**
  * The constrained atoms whose definitions or rule results break a constraint, with what they break
  * (position-free). Carried across refreshes: a refresh judges again only the atoms whose constraints,
- * valued definitions or rule results an edit replaced (all of them when the epoch changes).
+ * valued definitions or rule results an edit replaced, or whose constraints and rules ask about a
+ * definition that changed.
  */
 function brokenConstraints(view: DomainView): { group: Constrained; verdict: Verdict }[] {
   const state = carried<MustBeState>(view, 'must-be', () => ({
@@ -122,7 +124,7 @@ function brokenConstraints(view: DomainView): { group: Constrained; verdict: Ver
       (entry, add) => entry.molecule.results.forEach((r, result) => add(r.target.key, { entry, result })),
       (m) => m.entry,
     ),
-    epoch: undefined,
+    generation: view.answers.generation,
     verdicts: new Map(),
     broken: new Set(),
   }));
@@ -131,9 +133,15 @@ function brokenConstraints(view: DomainView): { group: Constrained; verdict: Ver
     ...state.definitions.update(view.definitions),
     ...state.results.update(view.rules),
   ]);
-  const all = state.epoch !== view.epoch;
-  state.epoch = view.epoch;
-  for (const key of all ? new Set([...state.constraints.keys(), ...state.verdicts.keys()]) : changed) {
+  const stale = new Set<string>();
+  if (state.generation !== view.answers.generation) {
+    const since = state.generation;
+    state.generation = view.answers.generation;
+    for (const [key, { group }] of state.verdicts) {
+      if (group.constraints.some((c) => asksChanged(view, c, since)) || group.results.some((r) => asksChanged(view, r.entry, since))) stale.add(key);
+    }
+  }
+  for (const key of stale.size > 0 ? new Set([...changed, ...stale]) : changed) {
     const constraints = state.constraints.get(key);
     const known = state.verdicts.get(key);
     state.broken.delete(key);
@@ -143,7 +151,7 @@ function brokenConstraints(view: DomainView): { group: Constrained; verdict: Ver
     }
     const group: Constrained = { constraints, definitions: state.definitions.get(key) ?? NO_ENTRIES, results: state.results.get(key) ?? NO_ENTRIES };
     const same =
-      !all &&
+      !stale.has(key) &&
       known !== undefined &&
       known.group.constraints === group.constraints &&
       known.group.definitions === group.definitions &&
@@ -259,7 +267,7 @@ function checkEnumerations(view: DomainView): Finding[] {
 const NONE: readonly OutsideList[] = [];
 
 /** Per molecule, its values outside a `one of` list (carried across refreshes, per entry). */
-function outsideLists<M>(
+function outsideLists<M extends Molecule>(
   view: DomainView,
   name: string,
   entries: readonly { uri: string; molecule: M }[],

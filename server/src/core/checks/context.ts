@@ -11,6 +11,7 @@ import type {
   ExceptionMolecule,
   Finding,
   FindingCode,
+  Molecule,
   Operand,
   Range,
   RequiresMolecule,
@@ -94,19 +95,18 @@ export interface DomainView {
   /** 1-based line of a place, for messages ("… at rrsp.md:12"). */
   describe(place: Place): string;
   /**
-   * A new object whenever what `resolve` and `enumeration` answer for a name
-   * some rule asks about may have changed. It does not change when only other
-   * definitions change: a check that reads `definitions` directly must depend
-   * on those objects instead.
+   * What `resolve` and `enumeration` answer, tracked name by name: editing a
+   * definition invalidates only what asks about its name.
    */
-  epoch: object;
+  answers: Answers;
   /**
    * `compute()`, cached across refreshes of this domain while `deps` are the
    * same values (===, element by element; molecules of unchanged blocks stay
    * the same objects across edits). Checks use it for their heavy work —
    * regions, pair overlaps, table walks — so a keystroke recomputes only what
-   * involves the edited rules. Put `view.epoch` in `deps` when the result
-   * depends on `resolve`/`enumeration`; never cache anything position-
+   * involves the edited rules. Put `view.answers.token(molecule)` in `deps`
+   * when the result depends on what `resolve`/`enumeration` answer for the
+   * molecule's names; never cache anything position-
    * dependent (ranges, `describe` text). Keys must be unique per computation.
    *
    * `structure`, when given, describes everything the result depends on in
@@ -116,6 +116,35 @@ export interface DomainView {
    */
   memo<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T;
 }
+
+/**
+ * Answers of `resolve` and `enumeration` over time, per name. A check that
+ * reads `definitions` directly depends on those objects instead.
+ */
+export interface Answers {
+  /** Increases whenever what is answered for some name changes. */
+  readonly generation: number;
+  /**
+   * Whether what is answered for a name `molecule` asks about (subjects,
+   * referenced operands, bare text values, targets) changed after
+   * `generation` `since`.
+   */
+  changed(molecule: Molecule, since: number): boolean;
+  /** The same object while what is answered for the names `molecule` asks about stays the same. */
+  token(molecule: Molecule): object;
+  /** The same object while what is answered for `key` stays the same. */
+  tokenOfName(key: string): object;
+}
+
+const UNCHANGING = {};
+
+/** Answers that never change (tests, one-off views). */
+export const FIXED_ANSWERS: Answers = {
+  generation: 0,
+  changed: () => false,
+  token: () => UNCHANGING,
+  tokenOfName: () => UNCHANGING,
+};
 
 /** A `memo` that caches nothing (tests, one-off views). */
 export function noMemo<T>(_key: string, _deps: readonly unknown[], compute: () => T, _structure?: () => readonly unknown[]): T {

@@ -40,29 +40,24 @@ export function checkExceptions(view: DomainView): Finding[] {
 interface ExceptionState {
   rules: Grouping<RuleEntry, RuleEntry>;
   constraints: Grouping<ConstraintEntry, ConstraintEntry>;
-  epoch: object | undefined;
-  /** Per exception: the parent it was judged inside, and the verdict (position-free). */
-  verdicts: WeakMap<ExceptionEntry, { parent: RuleEntry | null | undefined; never: Never | undefined }>;
+  /** Per exception: the parent it was judged inside, the verdict (position-free), and the generation of `view.answers` it is up to. */
+  verdicts: WeakMap<ExceptionEntry, { parent: RuleEntry | null | undefined; never: Never | undefined; generation: number }>;
 }
 
 /**
  * Each exception's rule (undefined: an orphan; null: it narrows a constraint) and whether it can never
  * apply there. Carried across refreshes: an exception is judged again only when it, or the rule it
- * narrows, was replaced (or the epoch changed).
+ * narrows, was replaced, or what the definitions answer for their names changed.
  */
 function analyseExceptions(view: DomainView): { parents: (RuleEntry | null | undefined)[]; verdicts: (Never | undefined)[] } {
   const state = carried<ExceptionState>(view, 'exceptions', () => ({
     rules: new Grouping<RuleEntry, RuleEntry>((r, add) => add(moleculeKey(r.uri, r.molecule.id), r), (r) => r),
     constraints: new Grouping<ConstraintEntry, ConstraintEntry>((c, add) => add(moleculeKey(c.uri, c.molecule.id), c), (c) => c),
-    epoch: undefined,
     verdicts: new WeakMap(),
   }));
   state.rules.update(view.rules);
   state.constraints.update(view.constraints);
-  if (state.epoch !== view.epoch) {
-    state.epoch = view.epoch;
-    state.verdicts = new WeakMap();
-  }
+  const { answers } = view;
   const parents: (RuleEntry | null | undefined)[] = [];
   const verdicts: (Never | undefined)[] = [];
   for (const entry of view.exceptions) {
@@ -72,8 +67,13 @@ function analyseExceptions(view: DomainView): { parents: (RuleEntry | null | und
     const key = parentId === null ? undefined : moleculeKey(entry.uri, parentId);
     const parent = key === undefined ? undefined : state.constraints.get(key) ? null : state.rules.get(key)?.at(-1);
     let known = state.verdicts.get(entry);
+    if (known && known.generation !== answers.generation) {
+      const since = known.generation;
+      if (answers.changed(entry.molecule, since) || (parent && answers.changed(parent.molecule, since))) known = undefined;
+      else known.generation = answers.generation;
+    }
     if (!known || known.parent !== parent) {
-      known = { parent, never: parent ? neverApplies(view, entry.uri, entry.molecule, parent.molecule) : undefined };
+      known = { parent, never: parent ? neverApplies(view, entry.uri, entry.molecule, parent.molecule) : undefined, generation: answers.generation };
       state.verdicts.set(entry, known);
     }
     parents.push(parent);

@@ -153,7 +153,7 @@ describe('memoised checks', () => {
     const afterRule = h.run();
     expect(codes(afterRule)).not.toEqual(codes(first));
 
-    // A definition: the epoch changes, every region is recomputed.
+    // A definition: the regions of the molecules that ask about it are recomputed.
     h.edit('**Quebec Rate**: 10%', '**Quebec Rate**: 20%');
     h.run();
     h.edit('one of Quebec, Ontario, Alberta', 'one of Quebec, Ontario, Alberta, Manitoba');
@@ -189,6 +189,19 @@ describe('memoised checks', () => {
     expect(codes(h.run())).not.toContain('unknown-atom');
   });
 
+  it('recompute the table gaps that a changed definition reaches, through a row or an input', () => {
+    const h = new Harness();
+    h.edit('| Ontario | - | 7% |\n', '| Ontario | - | 7% |\n\n- **Cap**: $5,000\n\n| IF Status | IF Amount | THEN Bonus |\n| --- | --- | --- |\n| - | <= [[Cap]] | 2% |\n');
+    const gap = () => h.run().checkTableGaps.map((f) => f.message).filter((m) => m.includes('Status ='));
+    expect(gap().join()).toContain('$5,000');
+    // A row asks about Cap.
+    h.edit('**Cap**: $5,000', '**Cap**: $6,000');
+    expect(gap().join()).toContain('$6,000');
+    // No row asks about Status (every cell is '-'), but without its `one of` list the table is not enumerable.
+    h.edit('**Status**: one of resident, non-resident', '**Status**: resident');
+    expect(gap()).toEqual([]);
+  });
+
   it('recompute only a little after a one-rule edit', () => {
     const h = new Harness();
     h.run();
@@ -200,6 +213,12 @@ describe('memoised checks', () => {
     // Nothing is recomputed through a name-only structure: the name lists and the dependency graph are
     // carried and counted per molecule, and the table gaps hit on their deps (the view keeps its table list).
     expect(h.spy.structureHits).toBe(0);
+    // A definition one rule asks about: the work of that rule's target (this spy keeps no entry the last
+    // refresh left unused, so the target's other regions are computed again too), and no other.
+    h.edit('**Quebec Rate**: 10%', '**Quebec Rate**: 11%');
+    h.run();
+    expect(h.spy.computed).toBeGreaterThan(0);
+    expect(h.spy.computed).toBeLessThan(full / 2);
   });
 
   it('notice exceptions that change while their rule molecule stays the same', () => {
@@ -209,9 +228,8 @@ describe('memoised checks', () => {
     const other = rule('tax/a.md:5', { when: is('Amount', '>', '$5'), then: { 'Withholding Rate': '40%' } });
     const cap = constraint('tax/a.md:9', is('Withholding Rate', '<=', '30%'));
     const unless = exception('tax/a.md:6', is('Amount', '>', '$1'), other.molecule.id).molecule;
-    const epoch = {};
     const run = (exceptions: typeof other.exceptions) => {
-      const view = { ...domainView({ definitions: [jurisdiction], rules: [quebec, { ...other, exceptions }], constraints: [cap] }), epoch };
+      const view = { ...domainView({ definitions: [jurisdiction], rules: [quebec, { ...other, exceptions }], constraints: [cap] }) };
       const found = spy.refresh(() => Object.values(CHECKS).map((check) => check({ ...view, memo: spy.memo })));
       expect(found).toEqual(Object.values(CHECKS).map((check) => check(view)));
       return found.flat();

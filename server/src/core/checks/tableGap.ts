@@ -42,10 +42,10 @@ export function checkTableGaps(view: DomainView): Finding[] {
   // Position-free, so memoised whole while the tables (headers and rows) are the same.
   const gaps = view.memo(
     'whole:table-gaps',
-    [view.epoch, view.tables],
+    [view.answers.generation, view.tables],
     () => view.tables.map((table) => describedGaps(view, table)),
     () => {
-      const structure: unknown[] = [view.epoch];
+      const structure: unknown[] = [view.answers.generation];
       for (const t of view.tables) structure.push(t.uri, t.blockId, t.inputs, t.outputs, t.rows.length, ...t.rows);
       return structure;
     },
@@ -70,12 +70,12 @@ interface DescribedGaps {
   capped: boolean;
 }
 
-/** The table's gaps, described; memoised while its header, its rows and the definitions are unchanged. */
+/** The table's gaps, described; memoised while its header, its rows and the definitions of their names are unchanged. */
 function describedGaps(view: DomainView, table: TableEntry): DescribedGaps | undefined {
   if (table.rows.length === 0) return undefined;
-  const deps: unknown[] = [view.epoch, table.inputs.length];
-  for (const input of table.inputs) deps.push(input.key, input.name);
-  for (const row of table.rows) deps.push(row.molecule);
+  const deps: unknown[] = [table.inputs.length];
+  for (const input of table.inputs) deps.push(input.key, input.name, view.answers.tokenOfName(input.key));
+  for (const row of table.rows) deps.push(row.molecule, view.answers.token(row.molecule));
   return view.memo(`table:${table.uri}#${table.blockId}`, deps, () => {
     const found = tableGaps(view, table);
     return found && describe(table, found);
