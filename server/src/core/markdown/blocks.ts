@@ -4,7 +4,7 @@
  * to `Block`s and remembers where each top-level node starts and ends
  * (`Segment`s) so that an edit can re-parse only the nodes it touches.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../hash';
 import type { Blockquote, List, ListItem, Paragraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
 import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote';
 import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough';
@@ -332,7 +332,7 @@ class BlockBuilder {
 }
 
 export function checksum(type: string, own: string): string {
-  return createHash('sha256').update(type).update('\0').update(own).digest('hex');
+  return sha256(`${type}\0${own}`);
 }
 
 function blockText(content: BlockContent): string {

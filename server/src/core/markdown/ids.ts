@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../hash';
 
 /**
  * A deterministic UUID (RFC 4122 layout, version 5 style) for the n-th block
@@ -9,10 +9,11 @@ export function blockId(uri: string, checksum: string, occurrence: number): stri
   return uuidFrom(`block\0${uri}\0${checksum}\0${occurrence}`);
 }
 
+/** A UUID from the first 16 bytes of the key's SHA-256, with the version (5) and RFC 4122 variant bits set. */
 export function uuidFrom(key: string): string {
-  const h = createHash('sha256').update(key).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  const hex = sha256(key);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${VARIANT[hex[16]]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** A hex digit → the same digit with the variant bits set (`10xx`). */
+const VARIANT: Record<string, string> = Object.fromEntries([...'0123456789abcdef'].map((d) => [d, ((parseInt(d, 16) & 0x3) | 0x8).toString(16)]));
