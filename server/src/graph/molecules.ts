@@ -53,21 +53,34 @@ export function rolesOf(m: Molecule): AtomRole[] {
 type Described = Pick<MoleculeNode, 'type' | 'moleculeType' | 'ruleType' | 'summary' | 'condition' | 'result' | 'configuration'>;
 
 export function describeMolecule(m: Molecule): Described {
-  const base = { type: m.type, moleculeType: m.type, summary: m.normalized, configuration: configuration(m) };
+  const base = { type: m.type, moleculeType: m.type, ruleType: ruleTypeOf(m), summary: m.normalized, configuration: configuration(m) };
   switch (m.type) {
     case 'ConditionMolecule':
-      return {
-        ...base,
-        ruleType: m.table ? 'decision_table' : 'if_then',
-        condition: describeCondition(m.condition),
-        result: m.results.map((r) => `${r.target.name} = ${operand(r.operand)}`).join(' AND '),
-      };
+      return { ...base, condition: describeCondition(m.condition), result: m.results.map((r) => `${r.target.name} = ${operand(r.operand)}`).join(' AND ') };
     case 'ConstraintMolecule':
-      return { ...base, ruleType: 'constraint', condition: describeCondition(m.comparison), result: null };
+      return { ...base, condition: describeCondition(m.comparison), result: null };
     case 'ExceptionMolecule':
-      return { ...base, ruleType: 'exception', condition: describeCondition(m.condition), result: null };
+      return { ...base, condition: describeCondition(m.condition), result: null };
     case 'RequiresMolecule':
-      return { ...base, ruleType: 'requires', condition: null, result: `${m.subject.name} REQUIRES ${m.required.map((r) => r.name).join(', ')}` };
+      return { ...base, condition: null, result: `${m.subject.name} REQUIRES ${m.required.map((r) => r.name).join(', ')}` };
+  }
+}
+
+/** `describeMolecule` without the rule's structure (`condition`, `result`, `configuration` left empty): what a summary shows. */
+export function describeBriefly(m: Molecule): Described {
+  return { type: m.type, moleculeType: m.type, ruleType: ruleTypeOf(m), summary: m.normalized, condition: null, result: null, configuration: '' };
+}
+
+function ruleTypeOf(m: Molecule): MoleculeNode['ruleType'] {
+  switch (m.type) {
+    case 'ConditionMolecule':
+      return m.table ? 'decision_table' : 'if_then';
+    case 'ConstraintMolecule':
+      return 'constraint';
+    case 'ExceptionMolecule':
+      return 'exception';
+    case 'RequiresMolecule':
+      return 'requires';
   }
 }
 
