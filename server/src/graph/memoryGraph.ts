@@ -75,7 +75,7 @@ export class TenantGraph {
 
   put(tenant: string, data: NodeData): string {
     const key = this.key(tenant, data.props.id);
-    const copy = structuredClone(data);
+    const copy = { ...data, props: copyPlain(data.props) } as NodeData;
     if (this.graph.hasNode(key)) this.graph.replaceNodeAttributes(key, copy);
     else this.graph.addNode(key, copy);
     return key;
@@ -87,7 +87,7 @@ export class TenantGraph {
    * type, both ends and the discriminator cost ~150 bytes per edge, a fifth of the graph.
    */
   link(type: RelationshipType, source: string, target: string, props: EdgeData['props'], discriminator = ''): void {
-    const data = { type, props: structuredClone(props), discriminator } as EdgeData;
+    const data = { type, props: copyPlain(props), discriminator } as EdgeData;
     for (const key of this.graph.outEdges(source, target)) {
       const old = this.graph.getEdgeAttributes(key);
       if (old.type === type && old.discriminator === discriminator) {
@@ -114,4 +114,17 @@ export class TenantGraph {
   drop(key: string): void {
     if (this.graph.hasNode(key)) this.graph.dropNode(key);
   }
+}
+
+/**
+ * A copy of a record made of primitives, arrays and plain objects (what the
+ * graph's nodes and edges hold), so that the store never shares an object
+ * with its caller. Several times cheaper than `structuredClone` for these.
+ */
+export function copyPlain<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyPlain((value as Record<string, unknown>)[key]);
+  return out as T;
 }
