@@ -1,5 +1,5 @@
 /** Content checksums: SHA-256 of a canonical JSON form (object keys sorted), as `sync_state.postgres_checksum` stores them. */
-import crypto, { createHash } from 'node:crypto';
+import { sha256 } from '../core/hash';
 
 export function canonicalJson(value: unknown): string {
   return canonical(value, '') as string;
@@ -13,6 +13,7 @@ export function canonicalJson(value: unknown): string {
  * indices ("0", "12") first in numeric order, then the rest sorted.
  */
 function canonical(value: unknown, key: string): string | undefined {
+  if (value !== null && typeof value === 'object' && canonicalTrees.has(value)) return JSON.stringify(value);
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     value = (value as { toJSON(key: string): unknown }).toJSON(key);
   }
@@ -58,7 +59,96 @@ function sortedKeys(object: object): string[] {
 }
 
 function isArrayIndex(key: string): boolean {
-  return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 4294967295;
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 4294967295;
+}
+
+/** Values made by `canonicalCopy`: their `JSON.stringify` is their canonical JSON. */
+const canonicalTrees = new WeakSet<object>();
+
+/**
+ * A deep copy of `value` whose objects have their keys in canonical order
+ * (as `canonicalJson` sorts them), so that `canonicalJson` of it, and of any
+ * record holding it, is `JSON.stringify`'s, several times faster. Members
+ * named in `omit` are left out, at every depth. `toJSON` is applied as
+ * `canonicalJson` applies it. A value holding anything but plain objects,
+ * arrays and JSON scalars is copied as it is (and checksummed the slow way).
+ * The copy must not be mutated.
+ */
+export function canonicalCopy<T>(value: T, omit?: ReadonlySet<string>): T {
+  const copy = copyTree(value, '', omit);
+  if (copy === NOT_PLAIN) return omit ? (stripKeys(value, omit) as T) : value;
+  if (copy !== null && typeof copy === 'object') canonicalTrees.add(copy);
+  return copy as T;
+}
+
+/**
+ * `record` with its keys in canonical order; when each member is a scalar,
+ * a `canonicalCopy` or an array of scalars, `canonicalJson` of it is its
+ * `JSON.stringify` (otherwise it is computed the slow way). A row record: it
+ * must not be mutated.
+ */
+export function canonicalRecord<T extends object>(record: T): T {
+  const out: Record<string, unknown> = {};
+  let plain = true;
+  for (const k of sortedKeys(record)) {
+    const v = (record as Record<string, unknown>)[k];
+    if (plain && !isCanonicalMember(v)) plain = false;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  if (plain) canonicalTrees.add(out);
+  return out as T;
+}
+
+function isCanonicalMember(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return typeof v !== 'bigint';
+  if (canonicalTrees.has(v)) return true;
+  return Array.isArray(v) && v.every((x) => x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean');
+}
+
+const NOT_PLAIN = Symbol('not plain');
+
+function copyTree(value: unknown, key: string, omit: ReadonlySet<string> | undefined): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? NOT_PLAIN : value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(key: string): unknown }).toJSON(key);
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? NOT_PLAIN : value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = copyTree(value[i], String(i), omit);
+      if (v === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = v;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const k of sortedKeys(value)) {
+    if (omit?.has(k)) continue;
+    const v = copyTree((value as Record<string, unknown>)[k], k, omit);
+    if (v === NOT_PLAIN) return NOT_PLAIN;
+    // A "__proto__" member is an own property, as JSON.parse makes it.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** `value` without the members named in `omit`, at every depth (the copy of a value `canonicalCopy` cannot order). */
+function stripKeys(value: unknown, omit: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => stripKeys(v, omit));
+  if (value && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (omit.has(k)) continue;
+      if (k === '__proto__') Object.defineProperty(copy, k, { value: stripKeys(v, omit), enumerable: true, writable: true, configurable: true });
+      else copy[k] = stripKeys(v, omit);
+    }
+    return copy;
+  }
+  return value;
 }
 
 export function checksum(value: unknown): string {
@@ -66,15 +156,7 @@ export function checksum(value: unknown): string {
 }
 
 /** `checksum` of a value whose canonical JSON is already at hand. */
-export function sha256(text: string): string {
-  return oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
-}
-
-/**
- * `crypto.hash` (Node 20.12+) hashes a short text several times faster than
- * a `createHash` object; older runtimes (VS Code's Electron) lack it.
- */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+export { sha256 };
 
 /**
  * PostgreSQL text cannot hold U+0000, and JSONB rejects lone UTF-16

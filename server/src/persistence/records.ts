@@ -6,6 +6,7 @@
  */
 import type { DocumentSnapshot } from '../core/document';
 import type { AtomRef, AtomType, Molecule, Value } from '../core/model';
+import { canonicalCopy, canonicalRecord } from './checksum';
 import { atomId, blockRowId, documentId, domainId, extractedAtomId, moleculeRowId, rootBlockId } from './ids';
 import type { AtomRow } from './repositories/atoms';
 import type { Tenant } from './sql/tenant';
@@ -125,39 +126,41 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
     const atomIds = [...new Set(refsOf(m).map(atomOf))];
     for (const a of atomIds) appears.get(m.blockId)?.add(a);
     moleculesOf.set(m.blockId, [...(moleculesOf.get(m.blockId) ?? []), id]);
-    return {
+    return canonicalRecord({
       id,
       domain_id: domain,
       molecule_type: m.type,
       atom_ids: atomIds,
-      configuration: configurationOf(m, blockRow, moleculeRow),
+      configuration: canonicalRecord(configurationOf(m, blockRow, moleculeRow)),
       validation_rules: null,
       enforcement_level: m.enforcement,
-    };
+    });
   });
 
+  // Records in canonical key order: their checksums are computed by JSON.stringify (see canonicalRecord).
   const blocks: BlockRecord[] = [
-    {
+    canonicalRecord({
       id: root,
       document_id: docId,
       parent_id: null,
       parent_type: 'document',
       block_type: 'page',
       position: 0,
-      content: { rich_text: [{ text: doc.title }] },
+      content: canonicalCopy({ rich_text: [{ text: doc.title }] }),
       atom_ids: [],
       molecule_ids: [],
       has_children: doc.blocks.length > 0,
-    },
+    } satisfies BlockRecord),
     ...doc.blocks.map(
-      (b): BlockRecord => ({
+      (b): BlockRecord =>
+        canonicalRecord({
         id: blockRow(b.id),
         document_id: docId,
         parent_id: b.parentId === null ? root : blockRow(b.parentId),
         parent_type: 'block',
         block_type: b.type,
         position: b.order + 1,
-        content: b.content,
+        content: canonicalCopy(b.content),
         atom_ids: [...appears.get(b.id)!].sort(),
         molecule_ids: [...new Set(moleculesOf.get(b.id) ?? [])].sort(),
         has_children: b.hasChildren,
@@ -166,19 +169,21 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
   ];
 
   return {
-    domain: { id: domain, name: doc.domain, path: `/domains/${doc.domain}/` },
-    document: {
+    domain: canonicalRecord({ id: domain, name: doc.domain, path: `/domains/${doc.domain}/` }),
+    document: canonicalRecord({
       id: docId,
       domain_id: domain,
       uri,
       parent_id: domain,
       parent_type: 'domain',
       root_block_id: root,
-      properties: doc.frontMatter,
+      properties: canonicalCopy(doc.frontMatter),
       title: doc.title,
-    },
+    } satisfies DocumentRecord),
     blocks,
-    atoms: [...atoms.values()].map((a) => ({ ...a, defined_in: [...new Set(a.defined_in)].sort() })),
+    atoms: [...atoms.values()].map((a) =>
+      canonicalRecord({ ...a, json_value: canonicalCopy(a.json_value), one_of: canonicalCopy(a.one_of), defined_in: [...new Set(a.defined_in)].sort() }),
+    ),
     molecules,
   };
 }
@@ -254,7 +259,7 @@ function configurationOf(m: Molecule, blockRow: (id: string) => string, molecule
         condition: withoutSpans(m.condition),
         results: withoutSpans(m.results),
         exception_ids: m.exceptionIds.map(moleculeRow),
-        ...(m.table ? { table: { block_id: blockRow(m.table.blockId), row: m.table.row } } : {}),
+        ...(m.table ? { table: canonicalRecord({ block_id: blockRow(m.table.blockId), row: m.table.row }) } : {}),
       };
     case 'ConstraintMolecule':
       return { ...base, comparison: withoutSpans(m.comparison) };
@@ -267,19 +272,9 @@ function configurationOf(m: Molecule, blockRow: (id: string) => string, molecule
 
 const SPAN_KEYS = new Set(['span', 'nameSpan', 'valueSpan']);
 
+/** A copy without spans, in canonical key order (its checksum is then computed by `JSON.stringify`). */
 function withoutSpans(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutSpans);
-  if (node && typeof node === 'object') {
-    const copy: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) {
-      if (SPAN_KEYS.has(k)) continue;
-      // A JSON value may have a "__proto__" key: an own property, as Object.fromEntries would make it.
-      if (k === '__proto__') Object.defineProperty(copy, k, { value: withoutSpans(v), enumerable: true, writable: true, configurable: true });
-      else copy[k] = withoutSpans(v);
-    }
-    return copy;
-  }
-  return node;
+  return canonicalCopy(node, SPAN_KEYS);
 }
 
 /** The record an atom row was written from (to compare it with the next one). */

@@ -70,10 +70,11 @@ export async function writeDocument(client: SqlClient, t: Tenant, snapshot: Docu
 
 /**
  * Writes several documents in ONE transaction with one statement per table
- * (a few dozen round trips whatever the count): the result is what writing
- * them one after another gives, except that an atom whose value several of
- * them change gets one new version, not one per document. A document listed
- * twice is written as its last snapshot. All or nothing.
+ * (a few reads, then the writes sent at once, whatever the count): the
+ * result is what writing them one after another gives, except that an atom
+ * whose value several of them change gets one new version, not one per
+ * document. A document listed twice is written as its last snapshot. All or
+ * nothing.
  */
 export async function writeDocuments(client: SqlClient, t: Tenant, snapshots: DocumentSnapshot[]): Promise<BatchResult> {
   return writePrepared(client, t, await prepareDocuments(t, snapshots));
@@ -136,10 +137,10 @@ function rowChecksum(row: object): string {
  * looking like one) is copied through `pgSafe` and its JSON computed again.
  */
 function safeRecords(records: DocumentRecords): DocumentRecords {
-  const rows = [records.domain, records.document, ...records.blocks, ...records.molecules];
-  if (!rows.some((row) => UNSAFE_ESCAPE.test(rowJson(row).json)) && !UNSAFE_ESCAPE.test(JSON.stringify(records.atoms))) return records;
+  const rows = [records.domain, records.document, ...records.blocks, ...records.atoms, ...records.molecules];
+  if (!rows.some((row) => UNSAFE_ESCAPE.test(rowJson(row).json))) return records;
   const safe = pgSafe(records);
-  for (const row of [safe.domain, safe.document, ...safe.blocks, ...safe.molecules]) rowJson(row);
+  for (const row of [safe.domain, safe.document, ...safe.blocks, ...safe.atoms, ...safe.molecules]) rowJson(row);
   return safe;
 }
 
@@ -162,7 +163,12 @@ export interface DocumentWrite {
   next: DocumentRecords | null;
 }
 
-/** Brings the rows of each document to its `next`, in order (ids are unique in `docs`). */
+/**
+ * Brings the rows of each document to its `next`, in order (ids are unique in
+ * `docs`). The reads come first; then every write is sent without waiting
+ * for the one before (the connection runs them in order), so that Node
+ * builds the next statement while PostgreSQL runs the previous one.
+ */
 async function apply(tx: Queryable, t: Tenant, docs: DocumentWrite[]): Promise<BatchResult> {
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK, t.schema]);
   const w = new Writes(tx, t);
@@ -189,23 +195,29 @@ async function apply(tx: Queryable, t: Tenant, docs: DocumentWrite[]): Promise<B
     ...oldMoleculeIds,
     ...oldAtoms.keys(),
   ]);
+  const removed = docs.filter((d) => !d.next).map((d) => d.id);
+  const removedExisting =
+    removed.length === 0
+      ? []
+      : (await tx.query<{ id: string }>(`SELECT id FROM ${table(t, 'documents')} WHERE id = ANY($1::uuid[])`, [removed])).rows.map((r) => r.id);
 
   // Parents before children: documents before their blocks (root_block_id's FK is deferred), blocks in document order.
-  await w.upsert('domain', 'domains', DOMAIN_COLUMNS, [...new Map(written.map((n) => [n.domain.id, n.domain] as const)).values()]);
-  await w.upsert('document', 'documents', DOCUMENT_COLUMNS, written.map((n) => n.document));
-  await w.upsert('block', 'blocks', BLOCK_COLUMNS, written.flatMap((n) => n.blocks));
-  await w.upsert('molecule', 'molecule_metadata', MOLECULE_COLUMNS, written.flatMap((n) => n.molecules));
+  w.upsert('domain', 'domains', DOMAIN_COLUMNS, [...new Map(written.map((n) => [n.domain.id, n.domain] as const)).values()]);
+  w.upsert('document', 'documents', DOCUMENT_COLUMNS, written.map((n) => n.document));
+  w.upsert('block', 'blocks', BLOCK_COLUMNS, written.flatMap((n) => n.blocks));
+  w.upsert('molecule', 'molecule_metadata', MOLECULE_COLUMNS, written.flatMap((n) => n.molecules));
   const nextMoleculeIds = new Set(written.flatMap((n) => n.molecules.map((m) => m.id)));
-  await w.delete('molecule', 'molecule_metadata', [...oldMoleculeIds].filter((id) => !nextMoleculeIds.has(id)));
+  w.delete('molecule', 'molecule_metadata', [...oldMoleculeIds].filter((id) => !nextMoleculeIds.has(id)));
 
   const { live, undefinedIds } = mergeAtoms(docs, oldBlocksOf, oldAtoms);
-  const versioned = await w.upsertAtoms(live, oldAtoms);
-  await w.softDeleteAtoms(undefinedIds);
+  const versioned = w.upsertAtoms(live, oldAtoms);
+  w.softDeleteAtoms(undefinedIds);
 
   const nextBlockIds = new Set(written.flatMap((n) => n.blocks.map((b) => b.id)));
-  await w.delete('block', 'blocks', oldBlockIds.filter((id) => !nextBlockIds.has(id)));
-  await w.deleteIfExists('document', 'documents', docs.filter((d) => !d.next).map((d) => d.id));
-  await w.flushSyncState();
+  w.delete('block', 'blocks', oldBlockIds.filter((id) => !nextBlockIds.has(id)));
+  w.delete('document', 'documents', removedExisting);
+  w.syncState();
+  await w.run();
   return { documentIds: docIds, changes: w.changes, versioned };
 }
 
@@ -234,7 +246,11 @@ function mergeAtoms(
   for (const { id, next } of docs) {
     const documentBlocks = oldBlocksOf.get(id) ?? new Set<string>();
     const nextAtoms = next?.atoms ?? [];
-    for (const a of nextAtoms) state.set(a.id, { ...a, defined_in: mergeDefinedIn(state.get(a.id)?.defined_in ?? oldAtoms.get(a.id)?.definedIn ?? [], documentBlocks, a.defined_in) });
+    for (const a of nextAtoms) {
+      const definedIn = mergeDefinedIn(state.get(a.id)?.defined_in ?? oldAtoms.get(a.id)?.definedIn ?? [], documentBlocks, a.defined_in);
+      // The document's own record where nothing was merged into it: its JSON and checksum are computed already.
+      state.set(a.id, sameList(definedIn, a.defined_in) ? a : { ...a, defined_in: definedIn });
+    }
     const nextAtomIds = new Set(nextAtoms.map((a) => a.id));
     for (const atomId of new Set([...documentBlocks].flatMap((b) => definedBy.get(b) ?? []))) {
       const atom = current(atomId);
@@ -247,6 +263,10 @@ function mergeAtoms(
     live: all.filter((a) => a.defined_in.length > 0),
     undefinedIds: all.filter((a) => a.defined_in.length === 0 && oldAtoms.get(a.id)?.deletedAt === null).map((a) => a.id),
   };
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** `defined_in` without the document's old blocks, plus its new ones. */
@@ -289,6 +309,13 @@ function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
   return [yes, no];
 }
 
+/** A write: `fallback` replaces `sql` should it violate a unique key (a plain INSERT of rows that exist after all). */
+interface Statement {
+  sql: string;
+  params: unknown[];
+  fallback?: string;
+}
+
 /** The writes of one transaction, and the `sync_state` rows they owe. */
 class Writes {
   readonly changes: Change[] = [];
@@ -300,6 +327,10 @@ class Writes {
    * one a `sync_state` row: an entity without one has no row yet.
    */
   private readonly tracked = new Set<string>();
+  private readonly statements: Statement[] = [];
+  private readonly sent: Promise<unknown>[] = [];
+  /** Where the savepoint of the first plain INSERT was taken (in `statements`); -1: none. */
+  private savepointAt = -1;
 
   constructor(
     private readonly tx: Queryable,
@@ -309,7 +340,7 @@ class Writes {
   async loadChecksums(ids: string[]): Promise<void> {
     const { rows } = await this.tx.query<{ entity_id: string; postgres_checksum: string | null }>(
       `SELECT entity_id, postgres_checksum FROM ${table(this.t, 'sync_state')} WHERE entity_id = ANY($1::uuid[])`,
-      [[...new Set(ids)]],
+      [tokens([...new Set(ids)])],
     );
     for (const r of rows) {
       this.checksums.set(r.entity_id, r.postgres_checksum);
@@ -318,62 +349,58 @@ class Writes {
   }
 
   /** Inserts or updates, in one statement, the records whose checksum changed. */
-  async upsert<R extends { id: string }>(entity: EntityType, name: TenantTable, cols: Column[], records: R[]): Promise<void> {
+  upsert<R extends { id: string }>(entity: EntityType, name: TenantTable, cols: Column[], records: R[]): void {
     const rows = records.filter((r) => this.changed(entity, r.id, rowChecksum(r)));
-    await this.write(name, cols, rows, (r) => !this.tracked.has(r.id), (r) => rowJson(r).json);
+    this.write(name, cols, rows, (r) => !this.tracked.has(r.id), (r) => rowJson(r).json);
   }
 
   /**
    * Upserts the changed atoms (undeleting them). Those whose value changed
    * first get their old values copied into a history row; returns their ids.
    */
-  async upsertAtoms(atoms: AtomRecord[], old: Map<string, AtomRow>): Promise<string[]> {
+  upsertAtoms(atoms: AtomRecord[], old: Map<string, AtomRow>): string[] {
     const history: { id: string; history_id: string }[] = [];
+    // The record's canonical JSON (its checksum's) with the version columns added.
+    const row = (a: AtomRecord, version: number, previous: string | null) => ({
+      id: a.id,
+      json: `${rowJson(a).json.slice(0, -1)},"version":${version},"previous_version":${JSON.stringify(previous)},"deleted_at":null}`,
+    });
     const rows = atoms
-      .filter((a) => this.changed('atom', a.id, checksum(a)))
+      .filter((a) => this.changed('atom', a.id, rowChecksum(a)))
       .map((a) => {
         const before = old.get(a.id);
-        if (!before) return { ...a, version: 1, previous_version: null, deleted_at: null };
-        if (checksum(atomValueOf(atomRecordOf(before))) === checksum(atomValueOf(a))) {
-          return { ...a, version: before.version, previous_version: before.previousVersion, deleted_at: null };
-        }
+        if (!before) return row(a, 1, null);
+        if (checksum(atomValueOf(atomRecordOf(before))) === checksum(atomValueOf(a))) return row(a, before.version, before.previousVersion);
         const historyId = atomVersionId(a.id, before.version);
         history.push({ id: a.id, history_id: historyId });
-        return { ...a, version: before.version + 1, previous_version: historyId, deleted_at: null };
+        return row(a, before.version + 1, historyId);
       });
     if (history.length > 0) {
-      await this.tx.query(
-        `INSERT INTO ${table(this.t, 'atoms')} (id, ${ATOM_HISTORY_COPY}, deleted_at)
+      this.send({
+        sql: `INSERT INTO ${table(this.t, 'atoms')} (id, ${ATOM_HISTORY_COPY}, deleted_at)
          SELECT h.history_id, ${ATOM_HISTORY_COPY}, NOW()
          FROM ${table(this.t, 'atoms')} JOIN jsonb_to_recordset($1::jsonb) AS h(id uuid, history_id uuid) USING (id)`,
-        [JSON.stringify(history)],
-      );
+        params: [JSON.stringify(history)],
+      });
     }
-    await this.write('atoms', ATOM_COLUMNS, rows, (r) => !old.has(r.id), (r) => JSON.stringify(r));
+    this.write('atoms', ATOM_COLUMNS, rows, (r) => !old.has(r.id), (r) => r.json);
     return history.map((h) => h.id);
   }
 
-  async softDeleteAtoms(ids: string[]): Promise<void> {
+  softDeleteAtoms(ids: string[]): void {
     if (ids.length === 0) return;
-    await this.tx.query(`UPDATE ${table(this.t, 'atoms')} SET defined_in = '{}', deleted_at = NOW(), updated_at = NOW() WHERE id = ANY($1::uuid[])`, [ids]);
+    this.send({ sql: `UPDATE ${table(this.t, 'atoms')} SET defined_in = '{}', deleted_at = NOW(), updated_at = NOW() WHERE id = ANY($1::uuid[])`, params: [tokens(ids)] });
     for (const id of ids) this.record('atom', id, null);
   }
 
-  async delete(entity: EntityType, name: TenantTable, ids: string[]): Promise<void> {
+  delete(entity: EntityType, name: TenantTable, ids: string[]): void {
     if (ids.length === 0) return;
-    await this.tx.query(`DELETE FROM ${table(this.t, name)} WHERE id = ANY($1::uuid[])`, [ids]);
+    this.send({ sql: `DELETE FROM ${table(this.t, name)} WHERE id = ANY($1::uuid[])`, params: [tokens(ids)] });
     for (const id of ids) this.record(entity, id, null);
   }
 
-  /** Deletes those of `ids` that exist; only they owe a `sync_state` row. */
-  async deleteIfExists(entity: EntityType, name: TenantTable, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const { rows } = await this.tx.query<{ id: string }>(`DELETE FROM ${table(this.t, name)} WHERE id = ANY($1::uuid[]) RETURNING id`, [ids]);
-    for (const { id } of rows) this.record(entity, id, null);
-  }
-
   /** The `sync_state` rows of this write (new ones inserted, the others upserted): pending, `postgres_version` + 1, the new checksum. */
-  async flushSyncState(): Promise<void> {
+  syncState(): void {
     if (this.changes.length === 0) return;
     const insert = `INSERT INTO ${table(this.t, 'sync_state')} (tenant_id, entity_type, entity_id, postgres_version, postgres_checksum, sync_status)
        SELECT $1, entity_type, entity_id, 1, checksum, 'pending' FROM unnest($2::text[], $3::uuid[], $4::text[]) AS r(entity_type, entity_id, checksum)`;
@@ -381,19 +408,43 @@ class Writes {
        ON CONFLICT (tenant_id, entity_type, entity_id) DO UPDATE SET
          postgres_version = sync_state.postgres_version + 1, postgres_checksum = EXCLUDED.postgres_checksum,
          sync_status = 'pending', sync_error = NULL, updated_at = NOW()`;
-    const params = (changes: Change[]) => [this.t.rowId, changes.map((c) => c.entity), changes.map((c) => c.id), changes.map((c) => this.checksums.get(c.id) ?? null)];
+    const params = (changes: Change[]) => [
+      this.t.rowId,
+      tokens(changes.map((c) => c.entity)),
+      tokens(changes.map((c) => c.id)),
+      tokens(changes.map((c) => this.checksums.get(c.id) ?? null)),
+    ];
     const [fresh, stored] = partition(this.changes, (c) => !this.tracked.has(c.id));
-    if (fresh.length > 0) await this.insertFresh(insert, upsert, params(fresh));
-    if (stored.length > 0) await this.tx.query(upsert, params(stored));
+    if (fresh.length > 0) this.send({ sql: insert, params: params(fresh), fallback: upsert });
+    if (stored.length > 0) this.send({ sql: upsert, params: params(stored) });
+  }
+
+  /**
+   * Waits for the statements sent. Plain INSERTs of rows that should not
+   * exist yet run in a savepoint: should one of those rows exist all the same
+   * (rows written by hand), everything since is rolled back and sent again
+   * with upserts in their place.
+   */
+  async run(): Promise<void> {
+    if (this.savepointAt >= 0) this.sent.push(quietly(this.tx.query('RELEASE SAVEPOINT fresh_rows')));
+    const error = await firstError(this.sent);
+    if (error === undefined) return;
+    if (this.savepointAt < 0 || (error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await this.tx.query('ROLLBACK TO SAVEPOINT fresh_rows');
+    const again = this.statements.slice(this.savepointAt).map((s) => quietly(this.tx.query(s.fallback ?? s.sql, s.params)));
+    again.push(quietly(this.tx.query('RELEASE SAVEPOINT fresh_rows')));
+    const retried = await firstError(again);
+    if (retried !== undefined) throw retried;
   }
 
   /**
    * Upserts rows (`INSERT … ON CONFLICT (id) DO UPDATE`), each passed as its
-   * JSON in one JSON array parameter. The `fresh` ones, which have no row
-   * yet, are inserted by a plain INSERT: an upsert costs PostgreSQL a
-   * speculative insertion per row.
+   * JSON in one JSON array parameter (the rows' JSON is at hand already: their
+   * checksums are computed from it). The `fresh` ones, which have no row yet,
+   * are inserted by a plain INSERT: an upsert costs PostgreSQL a speculative
+   * insertion per row.
    */
-  private async write<R>(name: TenantTable, cols: Column[], rows: R[], fresh: (row: R) => boolean, json: (row: R) => string): Promise<void> {
+  private write<R>(name: TenantTable, cols: Column[], rows: R[], fresh: (row: R) => boolean, json: (row: R) => string): void {
     const list = cols.map((c) => c.name).join(', ');
     const types = cols.map((c) => `${c.name} ${c.type}`).join(', ');
     const updates = cols
@@ -406,25 +457,18 @@ class Writes {
        ON CONFLICT (id) DO UPDATE SET ${updates}, updated_at = NOW()`;
     const params = (some: R[]) => [this.t.rowId, `[${some.map(json).join(',')}]`];
     const [inserted, upserted] = partition(rows, fresh);
-    if (inserted.length > 0) await this.insertFresh(insert, upsert, params(inserted));
-    if (upserted.length > 0) await this.tx.query(upsert, params(upserted));
+    if (inserted.length > 0) this.send({ sql: insert, params: params(inserted), fallback: upsert });
+    if (upserted.length > 0) this.send({ sql: upsert, params: params(upserted) });
   }
 
-  /**
-   * `insert`, for rows that should not exist yet; should one exist all the
-   * same (rows written by hand), `upsert` is run instead, in a savepoint so
-   * that the failed insert leaves the transaction usable.
-   */
-  private async insertFresh(insert: string, upsert: string, params: unknown[]): Promise<void> {
-    await this.tx.query('SAVEPOINT fresh_rows');
-    try {
-      await this.tx.query(insert, params);
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-      await this.tx.query('ROLLBACK TO SAVEPOINT fresh_rows');
-      await this.tx.query(upsert, params);
+  /** Sends a statement without waiting for it (the connection runs statements in order); `run` waits. */
+  private send(statement: Statement): void {
+    if (statement.fallback !== undefined && this.savepointAt < 0) {
+      this.savepointAt = this.statements.length;
+      this.sent.push(quietly(this.tx.query('SAVEPOINT fresh_rows')));
     }
-    await this.tx.query('RELEASE SAVEPOINT fresh_rows');
+    this.statements.push(statement);
+    this.sent.push(quietly(this.tx.query(statement.sql, statement.params)));
   }
 
   /** Whether the row differs from what was last written; if so it owes a `sync_state` row. */
@@ -438,4 +482,21 @@ class Writes {
     this.checksums.set(id, sum);
     this.changes.push({ entity, id, op: sum === null ? 'delete' : 'upsert' });
   }
+}
+
+/** Values that need no quoting in an array literal (ids, numbers, booleans, hex checksums, entity types) as one: `{a,b,NULL}`. */
+function tokens(values: (string | null)[]): string {
+  return `{${values.map((v) => v ?? 'NULL').join(',')}}`;
+}
+
+/** `promise`, its failure handled already (it is looked at once the statements after it have settled). */
+function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** The first of the statements' errors (once all have settled: those after a failure fail too, the transaction being aborted). */
+async function firstError(sent: Promise<unknown>[]): Promise<unknown> {
+  const settled = await Promise.allSettled(sent);
+  return settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
 }

@@ -15,7 +15,9 @@ export function createPgClient(url: string, options: PgOptions = {}): SqlClient 
   } catch {
     throw new Error(`invalid PostgreSQL URL: ${redactSecrets(url)}`);
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // Pipeline mode: queries issued without waiting (the writer's, inside one transaction) are written at once, each
+  // run when the one before it ends, so the server never waits for the client between them.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, pipeline: true });
   pool.on('error', (error) => options.onIdleError?.(redactError(error) as Error));
 
   const run = async <Row>(db: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> => {
