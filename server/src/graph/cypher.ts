@@ -87,8 +87,29 @@ WHERE row.keep IS NULL OR d.id <> row.keep DELETE r`,
   },
 ];
 
-/** `row.document`, `row.domain` (`documentParams`). */
-export const MERGE_DOCUMENTS = `
+// Nodes are looked up by key once per batch: the statements that write
+// documents, atoms and molecules return each node's element id, and the
+// statements after them find their nodes by it (`elementId(n) = ...`, a seek
+// by record id) instead of seeking the (tenantId, id) index once per use. A
+// node found by element id is still checked against `$tenantId`.
+
+/**
+ * The write statements' plans do not depend on the graph's statistics (seeks
+ * by element id or by the uniqueness constraints' index), so the plan cached
+ * for a statement is kept: without this, Neo4j planned them again and again
+ * while a sync made the graph grow (~10% of a sync's server time in a profile).
+ */
+const SKIP = 'CYPHER replan=skip';
+
+/** `n` (with `label`, if any) the node whose element id is `id`, in the tenant. */
+const byElementId = (n: string, label: string, id: string) =>
+  `MATCH (${n}${label ? `:${label}` : ''}) WHERE elementId(${n}) = ${id} AND ${n}.tenantId = $tenantId`;
+
+/** What the documents statements return: each row's document and domain, with their element ids. */
+const DOCUMENT_IDS = 'RETURN row.document.id AS id, elementId(doc) AS doc, row.domain.id AS domainId, elementId(d) AS domain';
+
+/** `row.document`, `row.domain` (`documentRow`). */
+export const MERGE_DOCUMENTS = `${SKIP}
 UNWIND $rows AS row
 MERGE (d:Domain {tenantId: $tenantId, id: row.domain.id})
   ON CREATE SET d.createdAt = timestamp()
@@ -96,12 +117,13 @@ SET d.name = row.domain.name, d.updatedAt = timestamp()
 MERGE (doc:Document {tenantId: $tenantId, id: row.document.id})
   ON CREATE SET doc.createdAt = timestamp()
 SET doc += row.document, doc.updatedAt = timestamp()
-MERGE (doc)-[:IN_DOMAIN]->(d)`;
+MERGE (doc)-[:IN_DOMAIN]->(d)
+${DOCUMENT_IDS}`;
 
-/** `$groups`: per document, `id` and its blocks as `rows` (a group is looked up once, not per row). */
-export const MERGE_BLOCKS = `
+/** `$groups`: per document, its element id as `id` and its blocks as `rows`. */
+export const MERGE_BLOCKS = `${SKIP}
 UNWIND $groups AS group
-MATCH (doc:Document {tenantId: $tenantId, id: group.id})
+${byElementId('doc', 'Document', 'group.id')}
 UNWIND group.rows AS row
 MERGE (b:Block {tenantId: $tenantId, id: row.id})
   ON CREATE SET b.createdAt = timestamp()
@@ -109,57 +131,53 @@ SET b += row, b.updatedAt = timestamp()
 MERGE (b)-[:PART_OF_DOCUMENT]->(doc)`;
 
 /**
- * `$groups`: per domain, `id` and its atoms as `rows`; `row.base` is the atom
- * as written (`atomWrite`); an atom only used keeps what it has. (One SET per
- * branch: a later `WHERE row.defines SET a += row.base` wrote every new
- * defined atom twice, behind two more Eagers.)
+ * `$groups`: per domain, its element id as `id` and its atoms as `rows`;
+ * `row.base` is the atom as written (`atomWrite`); an atom only used keeps
+ * what it has. (One SET per branch: a later `WHERE row.defines SET a +=
+ * row.base` wrote every new defined atom twice, behind two more Eagers.)
+ * Atoms are shared by documents, so always merged.
  */
-export const MERGE_ATOMS = `
+export const MERGE_ATOMS = `${SKIP}
 UNWIND $groups AS group
-MATCH (d:Domain {tenantId: $tenantId, id: group.id})
+${byElementId('d', 'Domain', 'group.id')}
 UNWIND group.rows AS row
 MERGE (a:Atom {tenantId: $tenantId, id: row.base.id})
   ON CREATE SET a += row.base, a.createdAt = timestamp(), a.updatedAt = timestamp()
   ON MATCH SET a += CASE WHEN row.defines THEN row.base ELSE {} END, a.updatedAt = timestamp()
-MERGE (a)-[:IN_DOMAIN]->(d)`;
+MERGE (a)-[:IN_DOMAIN]->(d)
+RETURN row.base.id AS id, elementId(a) AS eid`;
 
-/** `row.molecule`, with the atoms it holds (`row.parts`: PART_OF) and requires (`row.requires`). */
-export const MERGE_MOLECULES = `
+/** `$rows`: molecules (`documentRows`). */
+export const MERGE_MOLECULES = `${SKIP}
 UNWIND $rows AS row
-MERGE (m:Molecule {tenantId: $tenantId, id: row.molecule.id})
+MERGE (m:Molecule {tenantId: $tenantId, id: row.id})
   ON CREATE SET m.createdAt = timestamp()
-SET m += row.molecule, m.updatedAt = timestamp()
-WITH m, row
-CALL (m, row) {
-  UNWIND row.parts AS part
-  MATCH (a:Atom {tenantId: $tenantId, id: part.from})
-  MERGE (a)-[r:PART_OF {role: part.role}]->(m)
-    ON CREATE SET r.createdAt = timestamp()
-  SET r.order = part.order
-}
-CALL (m, row) {
-  UNWIND row.requires AS required
-  MATCH (a:Atom {tenantId: $tenantId, id: required.atomId})
-  MERGE (m)-[r:REQUIRES]->(a)
-    ON CREATE SET r.createdAt = timestamp()
-  SET r.type = required.type, r.enforcement = required.enforcement
-}`;
+SET m += row, m.updatedAt = timestamp()
+RETURN row.id AS id, elementId(m) AS eid`;
 
-/** An ExceptionMolecule PART_OF the rule it narrows (after MERGE_MOLECULES: both ends exist). */
-export const MERGE_EXCEPTION_PART_OF = `
+// Relationships: `$rows` of `from` and `to` element ids and the properties (`Link`).
+
+/** An atom in a molecule, or an exception in the rule it narrows. */
+export const MERGE_PART_OF = `${SKIP}
 UNWIND $rows AS row
-MATCH (x:Molecule {tenantId: $tenantId, id: row.from})
-MATCH (m:Molecule {tenantId: $tenantId, id: row.to})
+${byElementId('x', '', 'row.from')}
+${byElementId('m', 'Molecule', 'row.to')}
 MERGE (x)-[r:PART_OF {role: row.role}]->(m)
   ON CREATE SET r.createdAt = timestamp()
 SET r.order = row.order`;
 
-/** `$groups`: per document, `id` and its APPEARS_IN as `rows`. */
-export const MERGE_APPEARS_IN = `
-UNWIND $groups AS group
-MATCH (doc:Document {tenantId: $tenantId, id: group.id})
-UNWIND group.rows AS row
-MATCH (a:Atom {tenantId: $tenantId, id: row.atomId})
+export const MERGE_REQUIRES = `${SKIP}
+UNWIND $rows AS row
+${byElementId('m', 'Molecule', 'row.from')}
+${byElementId('a', 'Atom', 'row.to')}
+MERGE (m)-[r:REQUIRES]->(a)
+  ON CREATE SET r.createdAt = timestamp()
+SET r.type = row.type, r.enforcement = row.enforcement`;
+
+export const MERGE_APPEARS_IN = `${SKIP}
+UNWIND $rows AS row
+${byElementId('a', 'Atom', 'row.from')}
+${byElementId('doc', 'Document', 'row.to')}
 MERGE (a)-[r:APPEARS_IN {blockId: row.blockId}]->(doc)
   ON CREATE SET r.createdAt = timestamp()
 SET r.spans = row.spans, r.confidence = row.confidence, r.source = row.source`;
@@ -177,57 +195,50 @@ SET r.spans = row.spans, r.confidence = row.confidence, r.source = row.source`;
 
 const NEW_BLOCK = `{tenantId: $tenantId, id: row.id, blockType: row.blockType, parentId: row.parentId, order: row.order,
   checksum: row.checksum, createdAt: timestamp(), updatedAt: timestamp()}`;
-const NEW_MOLECULE = `{tenantId: $tenantId, id: row.molecule.id, type: row.molecule.type, moleculeType: row.molecule.moleculeType,
-  ruleType: row.molecule.ruleType, summary: row.molecule.summary, condition: row.molecule.condition, result: row.molecule.result,
-  configuration: row.molecule.configuration, enforcement: row.molecule.enforcement, domain: row.molecule.domain,
-  documentId: row.molecule.documentId, blockId: row.molecule.blockId, createdAt: timestamp(), updatedAt: timestamp()}`;
+const NEW_MOLECULE = `{tenantId: $tenantId, id: row.id, type: row.type, moleculeType: row.moleculeType, ruleType: row.ruleType,
+  summary: row.summary, condition: row.condition, result: row.result, configuration: row.configuration,
+  enforcement: row.enforcement, domain: row.domain, documentId: row.documentId, blockId: row.blockId,
+  createdAt: timestamp(), updatedAt: timestamp()}`;
 
 /** As MERGE_DOCUMENTS, for documents new to the graph. */
-export const CREATE_DOCUMENTS = `
+export const CREATE_DOCUMENTS = `${SKIP}
 UNWIND $rows AS row
 MERGE (d:Domain {tenantId: $tenantId, id: row.domain.id})
   ON CREATE SET d.createdAt = timestamp()
 SET d.name = row.domain.name, d.updatedAt = timestamp()
 CREATE (doc:Document {tenantId: $tenantId, id: row.document.id, uri: row.document.uri, title: row.document.title,
-  type: row.document.type, domain: row.document.domain, createdAt: timestamp(), updatedAt: timestamp()})-[:IN_DOMAIN]->(d)`;
+  type: row.document.type, domain: row.document.domain, createdAt: timestamp(), updatedAt: timestamp()})-[:IN_DOMAIN]->(d)
+${DOCUMENT_IDS}`;
 
 /** As MERGE_BLOCKS, for documents new to the graph. */
-export const CREATE_BLOCKS = `
+export const CREATE_BLOCKS = `${SKIP}
 UNWIND $groups AS group
-MATCH (doc:Document {tenantId: $tenantId, id: group.id})
+${byElementId('doc', 'Document', 'group.id')}
 UNWIND group.rows AS row
 CREATE (:Block ${NEW_BLOCK})-[:PART_OF_DOCUMENT]->(doc)`;
 
 /** As MERGE_MOLECULES, for documents new to the graph. */
-export const CREATE_MOLECULES = `
+export const CREATE_MOLECULES = `${SKIP}
 UNWIND $rows AS row
 CREATE (m:Molecule ${NEW_MOLECULE})
-WITH m, row
-CALL (m, row) {
-  UNWIND row.parts AS part
-  MATCH (a:Atom {tenantId: $tenantId, id: part.from})
-  CREATE (a)-[:PART_OF {role: part.role, order: part.order, createdAt: timestamp()}]->(m)
-}
-CALL (m, row) {
-  UNWIND row.requires AS required
-  MATCH (a:Atom {tenantId: $tenantId, id: required.atomId})
-  CREATE (m)-[:REQUIRES {type: required.type, enforcement: required.enforcement, createdAt: timestamp()}]->(a)
-}`;
+RETURN row.id AS id, elementId(m) AS eid`;
 
-/** As MERGE_EXCEPTION_PART_OF, for documents new to the graph. */
-export const CREATE_EXCEPTION_PART_OF = `
+export const CREATE_PART_OF = `${SKIP}
 UNWIND $rows AS row
-MATCH (x:Molecule {tenantId: $tenantId, id: row.from})
-WITH x, row
-MATCH (m:Molecule {tenantId: $tenantId, id: row.to})
+${byElementId('x', '', 'row.from')}
+${byElementId('m', 'Molecule', 'row.to')}
 CREATE (x)-[:PART_OF {role: row.role, order: row.order, createdAt: timestamp()}]->(m)`;
 
-/** As MERGE_APPEARS_IN, for documents new to the graph. */
-export const CREATE_APPEARS_IN = `
-UNWIND $groups AS group
-MATCH (doc:Document {tenantId: $tenantId, id: group.id})
-UNWIND group.rows AS row
-MATCH (a:Atom {tenantId: $tenantId, id: row.atomId})
+export const CREATE_REQUIRES = `${SKIP}
+UNWIND $rows AS row
+${byElementId('m', 'Molecule', 'row.from')}
+${byElementId('a', 'Atom', 'row.to')}
+CREATE (m)-[:REQUIRES {type: row.type, enforcement: row.enforcement, createdAt: timestamp()}]->(a)`;
+
+export const CREATE_APPEARS_IN = `${SKIP}
+UNWIND $rows AS row
+${byElementId('a', 'Atom', 'row.from')}
+${byElementId('doc', 'Document', 'row.to')}
 CREATE (a)-[:APPEARS_IN {blockId: row.blockId, spans: row.spans, confidence: row.confidence, source: row.source, createdAt: timestamp()}]->(doc)`;
 
 /** The statements that write documents' own rows (`WriteRows`): MERGE for documents the graph holds, CREATE for new ones. */
@@ -235,7 +246,8 @@ export interface WriteStatements {
   documents: string;
   blocks: string;
   molecules: string;
-  exceptionPartOf: string;
+  partOf: string;
+  requires: string;
   appearsIn: string;
 }
 
@@ -243,7 +255,8 @@ export const MERGE: WriteStatements = {
   documents: MERGE_DOCUMENTS,
   blocks: MERGE_BLOCKS,
   molecules: MERGE_MOLECULES,
-  exceptionPartOf: MERGE_EXCEPTION_PART_OF,
+  partOf: MERGE_PART_OF,
+  requires: MERGE_REQUIRES,
   appearsIn: MERGE_APPEARS_IN,
 };
 
@@ -251,9 +264,16 @@ export const CREATE: WriteStatements = {
   documents: CREATE_DOCUMENTS,
   blocks: CREATE_BLOCKS,
   molecules: CREATE_MOLECULES,
-  exceptionPartOf: CREATE_EXCEPTION_PART_OF,
+  partOf: CREATE_PART_OF,
+  requires: CREATE_REQUIRES,
   appearsIn: CREATE_APPEARS_IN,
 };
+
+/** Element ids of nodes a batch references but does not write (`$ids`: their ids). */
+export const elementIds = (label: 'Atom' | 'Molecule') => `
+UNWIND $ids AS id
+MATCH (n:${label} {tenantId: $tenantId, id: id})
+RETURN id, elementId(n) AS eid`;
 
 export const DELETE_DOCUMENT = `MATCH (doc:Document {tenantId: $tenantId, id: $documentId}) DETACH DELETE doc`;
 

@@ -19,7 +19,7 @@ import {
 import { documentLinksOf, type DocumentLinks, type LinkFacts } from './links';
 import { DOCUMENT_LINKS } from './linksCypher';
 import { ensureSchema } from './neo4jSchema';
-import { appearsInFrom, batchRows, chunked, distinctRuns, writeRows, type BatchRows, type Group, type KeepRow } from './neo4jRows';
+import { appearsInFrom, batchRows, chunked, distinctRuns, linkRows, writeRows, type BatchRows, type Group, type KeepRow, type WriteRows } from './neo4jRows';
 import {
   byHopsThenId,
   checkDepth,
@@ -53,6 +53,14 @@ interface Before {
   id: string;
   atoms: string[];
   domains: string[];
+}
+
+/** Element ids of the nodes a batch wrote or references, by graph id. */
+interface ElementIds {
+  documents: Map<string, string>;
+  domains: Map<string, string>;
+  atoms: Map<string, string>;
+  molecules: Map<string, string>;
 }
 
 /** Connects, checks the connection and creates the schema; errors never contain the password. */
@@ -128,6 +136,14 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
+  /**
+   * Documents (merged if the graph holds them, else created), atoms, blocks,
+   * molecules, then the relationships between them. The statements that
+   * write documents, domains, atoms and molecules return their element ids
+   * (`ElementIds`), and the relationships are written between nodes found by
+   * those: each node is looked up by its key once per batch, not once per
+   * relationship.
+   */
   private async writeBatch(tx: ManagedTransaction, tenant: string, batch: BatchRows): Promise<void> {
     const before = await this.prune(tx, tenant, batch.keep);
     const held = new Set(before.map((b) => b.id));
@@ -137,15 +153,69 @@ export class Neo4jGraphStore implements GraphStore {
       { q: Q.CREATE, rows: writeRows(batch.documents.filter((d) => !held.has(d.id))) },
     ];
     const run = (query: string, params: Record<string, unknown>) => tx.run(query, { tenantId: tenant, ...params });
-    for (const { q, rows } of parts) for (const chunk of chunked(rows.documents)) await run(q.documents, { rows: chunk });
-    for (const { q, rows } of parts) for (const groups of chunked(rows.blocks, size)) await run(q.blocks, { groups });
-    for (const groups of chunked(batch.atoms, size)) await run(Q.MERGE_ATOMS, { groups });
+    const ids: ElementIds = { documents: new Map(), domains: new Map(), atoms: new Map(), molecules: new Map() };
     for (const { q, rows } of parts) {
-      for (const chunk of chunked(rows.molecules, (m) => 1 + m.parts.length + m.requires.length)) await run(q.molecules, { rows: chunk });
+      for (const chunk of chunked(rows.documents)) {
+        for (const r of (await run(q.documents, { rows: chunk })).records) {
+          ids.documents.set(r.get('id'), r.get('doc'));
+          ids.domains.set(r.get('domainId'), r.get('domain'));
+        }
+      }
     }
-    for (const { q, rows } of parts) for (const chunk of chunked(rows.exceptionPartOf)) await run(q.exceptionPartOf, { rows: chunk });
-    for (const { q, rows } of parts) for (const groups of chunked(rows.appearsIn, size)) await run(q.appearsIn, { groups });
+    const elementGroups = (groups: Group[], of: Map<string, string>): Group[] =>
+      groups.flatMap((g) => {
+        const id = of.get(g.id);
+        return id === undefined ? [] : [{ id, rows: g.rows }];
+      });
+    for (const groups of chunked(elementGroups(batch.atoms, ids.domains), size)) {
+      for (const r of (await run(Q.MERGE_ATOMS, { groups })).records) ids.atoms.set(r.get('id'), r.get('eid'));
+    }
+    for (const { q, rows } of parts) for (const groups of chunked(elementGroups(rows.blocks, ids.documents), size)) await run(q.blocks, { groups });
+    for (const { q, rows } of parts) {
+      for (const chunk of chunked(rows.molecules)) {
+        for (const r of (await run(q.molecules, { rows: chunk })).records) ids.molecules.set(r.get('id'), r.get('eid'));
+      }
+    }
+    await this.referenced(tx, tenant, ids, parts.map((p) => p.rows));
+    for (const { q, rows } of parts) {
+      const partOf = [
+        ...linkRows(rows.partOf.filter((l) => l.role !== 'exception'), ids.atoms, ids.molecules),
+        ...linkRows(rows.partOf.filter((l) => l.role === 'exception'), ids.molecules, ids.molecules),
+      ];
+      for (const chunk of chunked(partOf)) await run(q.partOf, { rows: chunk });
+      for (const chunk of chunked(linkRows(rows.requires, ids.molecules, ids.atoms))) await run(q.requires, { rows: chunk });
+      for (const chunk of chunked(linkRows(rows.appearsIn, ids.atoms, ids.documents))) await run(q.appearsIn, { rows: chunk });
+    }
     await this.collect(tx, tenant, before, batch.defined);
+  }
+
+  /**
+   * Adds the element ids of atoms and molecules the batch's relationships
+   * reference but the batch did not write (none for graphs `toGraph` made:
+   * a document's graph lists every atom it uses, and an exception's rule is
+   * in the same document).
+   */
+  private async referenced(tx: ManagedTransaction, tenant: string, ids: ElementIds, rows: WriteRows[]): Promise<void> {
+    const missing = { atoms: new Set<string>(), molecules: new Set<string>() };
+    const need = (kind: 'atoms' | 'molecules', id: string) => {
+      if (!ids[kind].has(id)) missing[kind].add(id);
+    };
+    for (const r of rows) {
+      for (const l of r.partOf) {
+        need(l.role === 'exception' ? 'molecules' : 'atoms', l.from);
+        need('molecules', l.to);
+      }
+      for (const l of r.requires) {
+        need('molecules', l.from);
+        need('atoms', l.to);
+      }
+      for (const l of r.appearsIn) need('atoms', l.from);
+    }
+    for (const [kind, label] of [['atoms', 'Atom'], ['molecules', 'Molecule']] as const) {
+      for (const chunk of chunked([...missing[kind]])) {
+        for (const r of (await tx.run(Q.elementIds(label), { tenantId: tenant, ids: chunk })).records) ids[kind].set(r.get('id'), r.get('eid'));
+      }
+    }
   }
 
   async removeDocument(tenant: string, documentId: string): Promise<void> {

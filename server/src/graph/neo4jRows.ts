@@ -32,11 +32,14 @@ export interface Group {
   rows: Row[];
 }
 
-/** A molecule with the PART_OF that lead to it from atoms and the REQUIRES that leave it. */
-export interface MoleculeRow {
-  molecule: Row;
-  parts: Row[];
-  requires: Row[];
+/**
+ * A relationship: `from` and `to` are graph ids (ids of atoms, molecules or
+ * documents) until the writer replaces them with the nodes' element ids
+ * (`linkRows`); the other keys are its properties.
+ */
+export interface Link extends Row {
+  from: string;
+  to: string;
 }
 
 /** What one document owns: its node, blocks, molecules and their relationships. */
@@ -44,16 +47,20 @@ export interface DocumentRows {
   id: string;
   document: Row;
   blocks: Row[];
-  molecules: MoleculeRow[];
-  exceptionPartOf: Row[];
-  appearsIn: Row[];
+  molecules: Row[];
+  /** Atom → molecule, and exception → the rule it narrows. */
+  partOf: Link[];
+  /** Molecule → atom. */
+  requires: Link[];
+  /** Atom → document. */
+  appearsIn: Link[];
 }
 
 export interface BatchRows {
   keep: KeepRow[];
   /** Atoms each document defines now (by document id), for collection. */
   defined: Map<string, string[]>;
-  /** Atoms by domain. */
+  /** Atoms by domain (`id`: the domain's id). */
   atoms: Group[];
   documents: DocumentRows[];
 }
@@ -61,12 +68,12 @@ export interface BatchRows {
 /** The parameters of the statements that write some documents of a batch (`writeRows`). */
 export interface WriteRows {
   documents: Row[];
-  /** Blocks by document. */
+  /** Blocks by document (`id`: the document's id). */
   blocks: Group[];
-  molecules: MoleculeRow[];
-  exceptionPartOf: Row[];
-  /** APPEARS_IN by document. */
-  appearsIn: Group[];
+  molecules: Row[];
+  partOf: Link[];
+  requires: Link[];
+  appearsIn: Link[];
 }
 
 /** Consecutive runs of documents with distinct ids; a document seen again starts a new run (so the later version wins). */
@@ -105,17 +112,37 @@ export function batchRows(graphs: DocumentGraph[]): BatchRows {
  * values: what MERGE makes of it, and what lets new documents CREATE theirs.
  */
 function documentRows(graph: DocumentGraph): DocumentRows {
+  const docId = graph.document.id;
   return {
-    id: graph.document.id,
+    id: docId,
     document: documentRow(graph),
     blocks: graph.blocks.map(({ id, blockType, parentId, order, checksum }) => ({ id, blockType, parentId, order: neo4j.int(order), checksum })),
-    molecules: moleculeRows(graph),
-    exceptionPartOf: lastBy(
-      graph.partOf.filter((r) => r.role === 'exception'),
-      (r) => `${r.from}|${r.to}|${r.role}`,
-    ).map(partOfRow),
+    molecules: graph.molecules.map(
+      ({ id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId }) => ({
+        id,
+        type,
+        moleculeType,
+        ruleType,
+        summary,
+        condition,
+        result,
+        configuration,
+        enforcement,
+        domain,
+        documentId,
+        blockId,
+      }),
+    ),
+    partOf: lastBy(graph.partOf, (r) => `${r.from}|${r.to}|${r.role}`).map(({ from, to, role, order }) => ({ from, to, role, order: neo4j.int(order) })),
+    requires: lastBy(graph.requires, (r) => `${r.moleculeId}|${r.atomId}`).map(({ moleculeId, atomId, type, enforcement }) => ({
+      from: moleculeId,
+      to: atomId,
+      type,
+      enforcement,
+    })),
     appearsIn: lastBy(graph.appearsIn, (r) => `${r.atomId}|${r.blockId}`).map(({ atomId, blockId, spans, confidence, source }) => ({
-      atomId,
+      from: atomId,
+      to: docId,
       blockId,
       spans: JSON.stringify(spans.map(({ start, end }) => ({ start, end }))),
       confidence,
@@ -130,9 +157,25 @@ export function writeRows(docs: DocumentRows[]): WriteRows {
     documents: docs.map((d) => d.document),
     blocks: docs.flatMap((d) => groups(d.id, d.blocks)),
     molecules: docs.flatMap((d) => d.molecules),
-    exceptionPartOf: docs.flatMap((d) => d.exceptionPartOf),
-    appearsIn: docs.flatMap((d) => groups(d.id, d.appearsIn)),
+    partOf: docs.flatMap((d) => d.partOf),
+    requires: docs.flatMap((d) => d.requires),
+    appearsIn: docs.flatMap((d) => d.appearsIn),
   };
+}
+
+/**
+ * `links` with their ends as element ids (`from` looked up in `fromIds`, `to`
+ * in `toIds`). A link with an end neither map holds is left out, as a MATCH
+ * of a node that does not exist gives no row.
+ */
+export function linkRows(links: Link[], fromIds: ReadonlyMap<string, string>, toIds: ReadonlyMap<string, string>): Link[] {
+  const rows: Link[] = [];
+  for (const link of links) {
+    const from = fromIds.get(link.from);
+    const to = toIds.get(link.to);
+    if (from !== undefined && to !== undefined) rows.push({ ...link, from, to });
+  }
+  return rows;
 }
 
 /** One item per key, at its first place, with the last value given for it. */
@@ -147,22 +190,6 @@ function groups(id: string, rows: Row[]): Group[] {
   const out: Group[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push({ id, rows: rows.slice(i, i + CHUNK) });
   return out;
-}
-
-function moleculeRows(graph: DocumentGraph): MoleculeRow[] {
-  const parts = new Map<string, Row[]>();
-  const requires = new Map<string, Row[]>();
-  for (const { from, to, role, order } of lastBy(graph.partOf, (r) => `${r.from}|${r.to}|${r.role}`)) {
-    if (role !== 'exception') push(parts, to, { from, role, order: neo4j.int(order) });
-  }
-  for (const { moleculeId, atomId, type, enforcement } of lastBy(graph.requires, (r) => `${r.moleculeId}|${r.atomId}`)) {
-    push(requires, moleculeId, { atomId, type, enforcement });
-  }
-  return graph.molecules.map(({ id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId }) => ({
-    molecule: { id, type, moleculeType, ruleType, summary, condition, result, configuration, enforcement, domain, documentId, blockId },
-    parts: parts.get(id) ?? [],
-    requires: requires.get(id) ?? [],
-  }));
 }
 
 function documentRow(graph: DocumentGraph): Row {
@@ -195,10 +222,6 @@ function push<T>(map: Map<string, T[]>, key: string, item: T): void {
   const list = map.get(key);
   if (list) list.push(item);
   else map.set(key, [item]);
-}
-
-function partOfRow({ from, to, role, order }: DocumentGraph['partOf'][number]) {
-  return { from, to, role, order: neo4j.int(order) };
 }
 
 /** Consecutive groups whose total weight is at most CHUNK (a heavier item goes alone). */

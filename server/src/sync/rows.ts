@@ -38,7 +38,7 @@ export async function documentsOfEntities(db: Queryable, t: Tenant, rows: Claime
   const blocks = table(t, 'blocks');
   const queries: [string, string[]][] = [
     [`SELECT id AS entity, document_id AS doc FROM ${blocks} WHERE id = ANY($1::uuid[])`, ids('block')],
-    [`SELECT m AS entity, document_id AS doc FROM ${blocks}, unnest(molecule_ids) AS m WHERE molecule_ids && $1::uuid[] AND m = ANY($1::uuid[])`, ids('molecule')],
+    [moleculeOwners(blocks, ids('molecule').length), ids('molecule')],
     [
       `SELECT a.id AS entity, b.document_id AS doc FROM ${table(t, 'atoms')} a JOIN ${blocks} b ON b.id = ANY(a.defined_in) WHERE a.id = ANY($1::uuid[])`,
       ids('atom'),
@@ -50,6 +50,19 @@ export async function documentsOfEntities(db: Queryable, t: Tenant, rows: Claime
     for (const r of found) add(r.entity, r.doc);
   }
   return owners;
+}
+
+/**
+ * The blocks listing the molecules `$1`. A few are found with the GIN index on
+ * `molecule_ids`; for many, one pass over the blocks with a hashed semi-join
+ * is faster by far (500 documents: 15 ms instead of 0.7–1.7 s — an overlap
+ * test with thousands of ids, and `m = ANY($1)` per listed molecule, each
+ * cost a search per id, and fresh rows sit in the GIN index's pending list
+ * that every search scans).
+ */
+function moleculeOwners(blocks: string, count: number): string {
+  const listed = `SELECT m AS entity, document_id AS doc FROM ${blocks}, unnest(molecule_ids) AS m WHERE m IN (SELECT unnest($1::uuid[]))`;
+  return count <= 64 ? `${listed} AND molecule_ids && $1::uuid[]` : listed;
 }
 
 /** `synced`: the graph holds the row's `postgres_version` (unless a write made it pending again meanwhile). */

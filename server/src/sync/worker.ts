@@ -6,7 +6,8 @@
  * source))` from the source text stored with its rows (tenant migration 2),
  * and `replaceDocuments` makes the graph hold exactly that (idempotent), up
  * to PUSH_BATCH documents per graph transaction; a deleted document row
- * means `removeDocument`. A caller that holds the parsed documents passes
+ * means `removeDocument`. A large drain runs LANES transactions at once,
+ * each lane holding whole domains (`lanes`). A caller that holds the parsed documents passes
  * `graphOf` and spares the worker the parse. Documents to push are those
  * the claimed rows belong to plus every document whose graph is behind its
  * source (a write that only deleted blocks leaves rows no live document owns).
@@ -18,7 +19,7 @@
  * (so that one bad document does not hold back the others); what still fails stays `failed` in
  * PostgreSQL and is retried by the next drain, in this process or another.
  */
-import { parseDocument } from '../core/document';
+import { domainOf, parseDocument } from '../core/document';
 import { toGraph, type DocumentGraph } from '../graph/model';
 import type { GraphStore } from '../graph/store';
 import { redactSecrets, type SqlClient } from '../persistence/sql/client';
@@ -41,6 +42,11 @@ export interface WorkerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Documents replaced per graph transaction (default PUSH_BATCH). */
   batchSize?: number;
+  /**
+   * Graph transactions under way at once, each for documents of other domains than the others'
+   * (default LANES when there are at least 2 × PUSH_BATCH documents to replace, else 1).
+   */
+  lanes?: number;
   /** Documents pushed or given up so far, of `total`. */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -74,6 +80,8 @@ export interface DrainResult {
 /** A unit of work on the graph: one document removed, or several replaced in one transaction. */
 interface Push {
   documentIds: string[];
+  /** Pushes of one lane run one after the other, lanes at the same time; lane -1 (removals) runs before the others. */
+  lane: number;
   run(): Promise<void>;
   /** The same work one document at a time (to isolate a failing document); absent for a single document. */
   split?(): Push[];
@@ -81,6 +89,13 @@ interface Push {
 
 /** Documents replaced per graph transaction (`replaceDocuments`). */
 const PUSH_BATCH = 100;
+/**
+ * Graph transactions at once. A Neo4j transaction runs on one thread and
+ * the worker waits for it; two keep both cores busy (and PostgreSQL's
+ * bookkeeping of one lane overlaps the other's graph write). Small drains
+ * gain nothing from it and run in one lane.
+ */
+const LANES = 2;
 const MAX_ERROR = 500;
 
 export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore, options: WorkerOptions = {}): Promise<DrainResult> {
@@ -91,24 +106,38 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
 
   const pushes: Push[] = claimed
     .filter((r) => r.entityType === 'document' && r.postgresChecksum === null)
-    .map((r) => ({ documentIds: [r.entityId], run: () => graph.removeDocument(t.id, r.entityId) }));
+    .map((r) => ({ documentIds: [r.entityId], lane: -1, run: () => graph.removeDocument(t.id, r.entityId) }));
   const replaced: Sourced[] = [];
   for (const doc of await sourcesToSync(db, t, [...new Set([...owners.values()].flatMap((s) => [...s]))])) {
     const { id, uri, source, sourceChecksum } = doc;
     if (source === null || sourceChecksum === null) failures.set(id, 'the document was written without its source text: write it again with `kos sync`');
     else replaced.push({ id, uri, source, sourceChecksum });
   }
-  const replace = (docs: Sourced[]): Push => ({
+  // Graph → PostgreSQL: the arrays mirroring the pushed documents' relationships follow the graph (reflect.ts),
+  // after each push (while the other lanes write the graph). Best effort: the arrays were written from the same
+  // source, so they differ only where another tool changed the graph; null once a reflection failed.
+  let reflected: ReflectResult | null = { molecules: 0, blocks: 0 };
+  const reflect = async (ids: string[]) => {
+    const r = await reflectLinks(db, t, graph, ids).catch(() => null);
+    reflected = r && reflected && { molecules: reflected.molecules + r.molecules, blocks: reflected.blocks + r.blocks };
+  };
+  const replace = (docs: Sourced[], lane: number): Push => ({
     documentIds: docs.map((d) => d.id),
+    lane,
     run: async () => {
       const graphs = docs.map((d) => options.graphOf?.(d.uri, d.sourceChecksum) ?? toGraph(t.id, parseDocument(d.uri, d.source)));
       await graph.replaceDocuments(t.id, graphs);
       await markGraphSynced(db, t, docs.map((d) => ({ id: d.id, checksum: d.sourceChecksum })));
+      await reflect(docs.map((d) => d.id));
     },
-    split: docs.length > 1 ? () => docs.map((d) => replace([d])) : undefined,
+    split: docs.length > 1 ? () => docs.map((d) => replace([d], lane)) : undefined,
   });
   const batch = Math.max(1, options.batchSize ?? PUSH_BATCH);
-  for (let i = 0; i < replaced.length; i += batch) pushes.push(replace(replaced.slice(i, i + batch)));
+  const domain = (d: Sourced) => options.graphOf?.(d.uri, d.sourceChecksum)?.domain.name ?? domainOfSource(d.uri, d.source);
+  const laneCount = Math.max(1, options.lanes ?? (replaced.length >= 2 * PUSH_BATCH ? LANES : 1));
+  for (const [lane, docs] of lanes(replaced, domain, laneCount).entries()) {
+    for (let i = 0; i < docs.length; i += batch) pushes.push(replace(docs.slice(i, i + batch), lane));
+  }
 
   let done = 0;
   let pushed = 0;
@@ -137,9 +166,6 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
   const failedIds = new Set(failed.map((f) => f.row.id));
   await markSynced(db, t, claimed.filter((r) => !failedIds.has(r.id)), now());
   await markFailed(db, t, failed, now());
-  // Graph → PostgreSQL: the arrays mirroring the pushed documents' relationships follow the graph (reflect.ts).
-  // Best effort: the arrays were written from the same source, so they differ only where another tool changed the graph.
-  const reflected = await reflectLinks(db, t, graph, replaced.map((d) => d.id).filter((id) => !failures.has(id))).catch(() => null);
   return {
     rows: claimed.length,
     synced: claimed.length - failed.length,
@@ -150,7 +176,45 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
   };
 }
 
-/** Runs every push; those that throw are retried (one document at a time) after 1, 2, 4… × `baseDelayMs`. Reports each push's last outcome. */
+/**
+ * The documents in at most `count` lanes, each domain's documents in one
+ * lane, the lanes about equally long, each in the documents' order. Documents of one
+ * domain share its atoms and Domain node, those of different domains share
+ * nothing in the graph: concurrent transactions of different lanes never
+ * wait for each other's locks, and an atom two documents define gets the
+ * value of the later one, as when pushed one after the other.
+ */
+function lanes<T>(docs: T[], domainOf: (doc: T) => string, count: number): T[][] {
+  const sizes = new Map<string, number>();
+  const domains = docs.map(domainOf);
+  for (const d of domains) sizes.set(d, (sizes.get(d) ?? 0) + 1);
+  const load = new Array<number>(Math.min(count, sizes.size)).fill(0);
+  const laneOf = new Map<string, number>();
+  for (const [domain, size] of [...sizes].sort((a, b) => b[1] - a[1])) {
+    const lane = load.indexOf(Math.min(...load));
+    laneOf.set(domain, lane);
+    load[lane] += size;
+  }
+  const out = load.map(() => [] as T[]);
+  docs.forEach((doc, i) => out[laneOf.get(domains[i])!].push(doc));
+  return out;
+}
+
+/**
+ * The domain of a stored document, as parsing it would give, from its uri
+ * and front matter only (the front matter can name the domain).
+ */
+function domainOfSource(uri: string, source: string): string {
+  const header = FRONT_MATTER.exec(source);
+  return header ? parseDocument(uri, header[0]).domain : domainOf(uri, null);
+}
+
+const FRONT_MATTER = /^---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*(?:\r?\n|$)/;
+
+/**
+ * Runs every push; those that throw are retried (one document at a time) after 1, 2, 4… × `baseDelayMs`.
+ * Within a round, removals run first, then the lanes at the same time. Reports each push's last outcome.
+ */
 async function withRetries(
   pushes: Push[],
   options: WorkerOptions,
@@ -162,17 +226,27 @@ async function withRetries(
   let todo = pushes;
   for (let attempt = 1; todo.length > 0; attempt++) {
     const again: Push[] = [];
-    for (const push of todo) {
-      try {
-        await push.run();
-        settle(push, undefined);
-        progress(push.documentIds.length);
-      } catch (error) {
-        settle(push, error ?? 'unknown error');
-        if (attempt < attempts) again.push(...(push.split?.() ?? [push]));
-        else progress(push.documentIds.length);
+    const runLane = async (lane: Push[]) => {
+      for (const push of lane) {
+        try {
+          await push.run();
+          settle(push, undefined);
+          progress(push.documentIds.length);
+        } catch (error) {
+          settle(push, error ?? 'unknown error');
+          if (attempt < attempts) again.push(...(push.split?.() ?? [push]));
+          else progress(push.documentIds.length);
+        }
       }
+    };
+    await runLane(todo.filter((p) => p.lane < 0));
+    const byLane = new Map<number, Push[]>();
+    for (const push of todo.filter((p) => p.lane >= 0)) {
+      const lane = byLane.get(push.lane);
+      if (lane) lane.push(push);
+      else byLane.set(push.lane, [push]);
     }
+    await Promise.all([...byLane.values()].map(runLane));
     if (again.length === 0) return;
     await sleep(Math.min(options.maxDelayMs ?? 30_000, (options.baseDelayMs ?? 500) * 2 ** (attempt - 1)));
     todo = again;
