@@ -24,7 +24,7 @@ import {
   type InitializationOptions,
   type SyncStatus,
 } from '../../shared/src/protocol';
-import { SERVER_ARGS, SERVER_MODULE, serverEnv } from './launch';
+import { SERVER_ARGS, SERVER_MODULE, SERVER_NODE_FLAGS, serverEnv } from './launch';
 import type { SecretStore } from './secrets';
 import { withoutClientCommands } from './serverCommands';
 import type { ServerState } from './status';
@@ -88,8 +88,8 @@ export class KnowledgeServer implements vscode.Disposable {
     const env = serverEnv(await this.storageFolder(), process.env);
     const args = [...SERVER_ARGS];
     const serverOptions: ServerOptions = {
-      run: { module, args, transport: TransportKind.ipc, options: { env } },
-      debug: { module, args, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
+      run: { module, args, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_FLAGS] } },
+      debug: { module, args, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: LANGUAGE_ID }],

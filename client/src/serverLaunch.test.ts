@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_CAPABILITIES, CLI_BUNDLE, TestClient, workspaceOf } from '../../server/src/lsp/testing';
 import { SET_SECRETS_NOTIFICATION, type InitializationOptions, type KnowledgeSecrets } from '../../shared/src/protocol';
-import { clientAppendedArgs, SERVER_ARGS, SERVER_MODULE, serverEnv } from './launch';
+import { clientAppendedArgs, SERVER_ARGS, SERVER_MODULE, SERVER_NODE_FLAGS, serverEnv } from './launch';
 
 const RATES = `# Rates
 
@@ -38,6 +38,7 @@ async function launch(folder: string, initializationOptions: InitializationOptio
   for (const key of Object.keys(env)) if (key.startsWith('KNOWLEDGE_')) delete env[key];
   const child = fork(CLI_BUNDLE, [...SERVER_ARGS, ...clientAppendedArgs(process.pid)], {
     env: { ...env, ...serverEnv(storage, env) },
+    execArgv: [...SERVER_NODE_FLAGS],
     silent: true, // stdin/stdout/stderr piped, plus the IPC channel — as the language client forks it
   });
   const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));

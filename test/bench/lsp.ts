@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STATS_REQUEST, type ServerStats } from '../../shared/src/protocol';
+import { SERVER_NODE_FLAGS } from '../../client/src/launch';
 import { startServer, type TestClient } from '../../server/src/lsp/testing';
 import { largeDocument, section } from './generate';
 
@@ -39,8 +40,8 @@ function peakMiB(pid: number): number | null {
   }
 }
 
-/** Extra node flags for the server, e.g. `KOS_BENCH_SERVER_NODE_ARGS=--cpu-prof` to profile it. */
-const nodeArgs = process.env.KOS_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean);
+/** The server runs with the extension's node flags, plus any in `KOS_BENCH_SERVER_NODE_ARGS` (`--cpu-prof` to profile it). */
+const nodeArgs = [...SERVER_NODE_FLAGS, ...(process.env.KOS_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
 
 async function keystrokes(quick: boolean): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'kos-lsp-bench-'));

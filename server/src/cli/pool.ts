@@ -1,6 +1,6 @@
 /**
  * A small worker-thread pool: each worker answers every `{ id, task }`
- * message with one `{ id, result }` message. Each worker holds a few tasks
+ * message with one `{ id, result }` message. Each worker holds many tasks
  * at a time (`IN_FLIGHT`), so it never waits for this thread to take a
  * result before it starts the next task; results come back in task order.
  */
@@ -17,8 +17,14 @@ export interface PoolOptions {
   onResult?: (done: number, index: number, result: unknown) => void;
 }
 
-/** Tasks each worker holds at once: while it works on one, the next ones wait in its queue. */
-const IN_FLIGHT = 4;
+/**
+ * Tasks each worker holds at once: while it works on one, the next ones wait in its queue. The thread
+ * that hands them out also takes in the results (a language server indexing a workspace checks what
+ * arrived, and collects a large heap) and may not come back for a second or more: a deep queue keeps the
+ * workers busy meanwhile (at ~2 ms a file, 256 files). The cost is at the end, when one worker may still
+ * hold that many tasks while the other has none.
+ */
+const IN_FLIGHT = 256;
 
 interface Request<T> {
   id: number;
