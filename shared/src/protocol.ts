@@ -94,6 +94,8 @@ export interface ServerStats {
   indexing: { done: number; total: number } | null;
   /** Server time from an edit's arrival to its diagnostics being sent (ms), most recent last; cleared by `reset: true`. */
   editLatencies: number[];
+  /** Domains whose checks keep their state between edits (those with documents open in the editor, all while indexing). */
+  checkState: string[];
   /** process.memoryUsage() in bytes. */
   memory: { rss: number; heapUsed: number; heapTotal: number; external: number };
 }

@@ -24,6 +24,15 @@ export interface WorkspaceOptions {
   tenant?: string;
   /** Shown instead of full URIs in messages (`tax/rrsp.md:12`); default: the URI's last two path segments. */
   displayName?: (uri: string) => string;
+  /**
+   * Whether a domain keeps the checks' state (memo, carried analyses) from
+   * one refresh to the next; default: every domain. That state is about as
+   * large as the domain's documents and makes an edit cost only what it
+   * changed. A domain that does not keep it is checked from scratch when it
+   * changes; its findings are kept either way. The language server keeps it
+   * for the domains someone is editing (see `release`).
+   */
+  keepState?: (domain: string) => boolean;
 }
 
 export class Workspace {
@@ -34,10 +43,27 @@ export class Workspace {
   private readonly domainState = new Map<string, DomainState>();
   private readonly dirty = new Set<string>();
   private readonly display: (uri: string) => string;
+  private readonly keepState: (domain: string) => boolean;
 
   constructor(options: WorkspaceOptions = {}) {
     this.tenant = options.tenant ?? 'default';
     this.display = options.displayName ?? defaultDisplayName;
+    this.keepState = options.keepState ?? (() => true);
+  }
+
+  /**
+   * Drops the checks' state of every domain `keepState` no longer keeps (call
+   * when its answer may have changed). Dirty domains lose theirs at the next refresh.
+   */
+  release(): void {
+    for (const domain of [...this.domainState.keys()]) {
+      if (!this.dirty.has(domain) && !this.keepState(domain)) this.domainState.delete(domain);
+    }
+  }
+
+  /** Domains holding the checks' state (tests). */
+  statefulDomains(): string[] {
+    return [...this.domainState.keys()].sort();
   }
 
   upsert(doc: DocumentSnapshot): void {
@@ -112,6 +138,7 @@ export class Workspace {
         if (list) list.push(f);
       }
       this.domainFindings.set(domain, byUri);
+      if (!this.keepState(domain)) this.domainState.delete(domain);
     }
     this.dirty.clear();
   }

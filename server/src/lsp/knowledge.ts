@@ -56,6 +56,8 @@ export class KnowledgeBase {
   private graphQueue: Promise<unknown> = Promise.resolve();
   private readonly graphed = new Set<string>();
   private readonly members = new Map<string, Set<string>>();
+  /** How many documents open in the editor each domain has: the domains whose check state is kept. */
+  private readonly openIn = new Map<string, number>();
   private readonly touched = new Set<string>();
   /** Bumped on every change: caches keyed by it (hover answers, lenses) stay correct. */
   generation = 0;
@@ -75,13 +77,29 @@ export class KnowledgeBase {
     public tenant: string,
     private readonly displayName?: (uri: string) => string,
   ) {
-    this.workspace = new Workspace({ tenant, displayName });
+    this.workspace = this.newWorkspace();
+  }
+
+  /**
+   * The checks keep their state (about as large as the documents) only for
+   * domains with a document open in the editor, where keystrokes need it to
+   * be fast. Other domains are checked from scratch when a file changes on
+   * disk or a colleague syncs (also while indexing: batches are checked
+   * seldom, and holding every domain's state cost more memory than time).
+   */
+  private newWorkspace(): Workspace {
+    return new Workspace({
+      tenant: this.tenant,
+      displayName: this.displayName,
+      keepState: (domain) => (this.openIn.get(domain) ?? 0) > 0,
+    });
   }
 
   /** Forgets everything and starts over for `tenant` (the tenant setting changed, or "rebuild index"). */
   reset(tenant: string): void {
     this.tenant = tenant;
-    this.workspace = new Workspace({ tenant, displayName: this.displayName });
+    this.openIn.clear();
+    this.workspace = this.newWorkspace();
     this.graph = new MemoryGraphStore();
     this.entries.clear();
     this.names.clear();
@@ -97,9 +115,12 @@ export class KnowledgeBase {
   upsert(snapshot: DocumentSnapshot, origin: Origin): void {
     const old = this.entries.get(snapshot.uri);
     if (old) this.leave(snapshot.uri, old.snapshot.domain);
+    if (old?.origin === 'open') this.countOpen(old.snapshot.domain, -1);
     this.join(snapshot.uri, snapshot.domain);
     this.entries.set(snapshot.uri, { snapshot, origin });
+    if (origin === 'open') this.countOpen(snapshot.domain, 1);
     this.workspace.upsert(snapshot);
+    if (old?.origin === 'open' && (origin !== 'open' || old.snapshot.domain !== snapshot.domain)) this.workspace.release();
     this.staleNames.add(snapshot.uri);
     this.staleGraph.add(snapshot.uri);
     this.changed(snapshot.uri, origin);
@@ -110,7 +131,9 @@ export class KnowledgeBase {
     if (!old) return;
     this.entries.delete(uri);
     this.leave(uri, old.snapshot.domain);
+    if (old.origin === 'open') this.countOpen(old.snapshot.domain, -1);
     this.workspace.remove(uri);
+    if (old.origin === 'open') this.workspace.release();
     this.staleNames.add(uri);
     this.staleGraph.add(uri);
     this.changed(uri, undefined);
@@ -152,7 +175,18 @@ export class KnowledgeBase {
 
   setOrigin(uri: string, origin: Origin): void {
     const entry = this.entries.get(uri);
-    if (entry) entry.origin = origin;
+    if (!entry || entry.origin === origin) return;
+    if (entry.origin === 'open') this.countOpen(entry.snapshot.domain, -1);
+    if (origin === 'open') this.countOpen(entry.snapshot.domain, 1);
+    const closed = entry.origin === 'open';
+    entry.origin = origin;
+    if (closed) this.workspace.release();
+  }
+
+  private countOpen(domain: string, by: 1 | -1): void {
+    const n = (this.openIn.get(domain) ?? 0) + by;
+    if (n > 0) this.openIn.set(domain, n);
+    else this.openIn.delete(domain);
   }
 
   uris(): IterableIterator<string> {

@@ -127,6 +127,51 @@ describe('carried check state', () => {
   });
 });
 
+describe('domains that do not keep the check state', () => {
+  it('drop it after a refresh and on release, and find what a keeping workspace finds', () => {
+    const hot = new Set<string>();
+    const ws = new Workspace({ keepState: (domain) => hot.has(domain) });
+    const keeping = new Workspace();
+    const pay = parseDocument('file:///kb/domains/pay/a.md', '# Pay\n\n- IF [[Band]] = 1 THEN Fee = 2%\n- IF [[Band]] = 1 THEN Fee = 3%\n');
+    let doc = parseDocument(URI, TEXT);
+    for (const d of [OTHER, doc, pay]) {
+      ws.upsert(d);
+      keeping.upsert(d);
+    }
+    expect(ws.findings()).toEqual(keeping.findings());
+    expect(ws.statefulDomains()).toEqual([]);
+    expect(keeping.statefulDomains()).toEqual(['pay', 'tax']);
+    const edit = (from: string, to: string) => {
+      const start = doc.text.indexOf(from);
+      doc = applyEdits(doc, [{ span: { start, end: start + from.length }, newText: to }]);
+      ws.upsert(doc);
+      keeping.upsert(doc);
+      expect(ws.findings()).toEqual(keeping.findings());
+    };
+    // Cold: every refresh starts from scratch and leaves nothing behind.
+    edit('[[Jurisdiction]] = Ontario THEN', '[[Jurisdiction]] = Quebec THEN');
+    expect(ws.statefulDomains()).toEqual([]);
+    // Someone edits in tax: its state stays from refresh to refresh, pay's does not come back.
+    hot.add('tax');
+    edit('MUST BE <= 12%', 'MUST BE <= 8%');
+    expect(ws.statefulDomains()).toEqual(['tax']);
+    edit('- Bonus REQUIRES [[Quebec Rate]]', '- Status REQUIRES [[Bonus]]');
+    expect(ws.findings().map((f) => f.code)).toContain('requires-cycle');
+    // Released while dirty: dropped at the refresh, after which findings still agree.
+    hot.delete('tax');
+    edit('- Status REQUIRES [[Bonus]]', '- Status REQUIRES [[Quebec Rate]]');
+    ws.release();
+    expect(ws.statefulDomains()).toEqual([]);
+    hot.add('tax');
+    edit('THEN Withholding Rate = 5%', 'THEN Withholding Rate = 10%');
+    expect(ws.statefulDomains()).toEqual(['tax']);
+    hot.clear();
+    ws.release();
+    expect(ws.statefulDomains()).toEqual([]);
+    expect(ws.findings()).toEqual(fresh([OTHER, doc, pay]));
+  });
+});
+
 describe('Grouping', () => {
   it('keeps every group equal to one built afresh, and unchanged groups the same arrays', () => {
     type E = { keys: string[] };

@@ -20,6 +20,7 @@ export const statsFeature: Feature = {
         documents,
         indexing: ctx.indexer.progress(),
         editLatencies: latencies,
+        checkState: ctx.kb.workspace.statefulDomains(),
         memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external },
       };
     });

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { STATS_REQUEST, type ServerStats } from '../../../../shared/src/protocol';
 import { type TestClient } from '../testing';
 import { onCleanup, serve } from './serve';
 
@@ -101,6 +102,37 @@ describe('diagnostics over LSP', () => {
     await client.diagnosticsFor(scratch, (d) => d.length === 0);
     await client.diagnosticsFor(ws.uri('domains/tax/other.md'), (d) => d.length === 0);
     expect(codes(client, scratch)).toEqual([]);
+  });
+
+  it('keeps the check state only for domains with an open document, and finds the same either way', async () => {
+    const { ws, client } = await serve({
+      'domains/tax/rates.md': RATES,
+      'domains/tax/other.md': OTHER,
+      'domains/pay/fees.md': '# Fees\n\n- IF [[Band]] = 1 THEN [[Fee]] = 2%\n',
+    });
+    const rates = ws.uri('domains/tax/rates.md');
+    const fees = ws.uri('domains/pay/fees.md');
+    const checkState = async () => (await client.request<ServerStats>(STATS_REQUEST, {})).checkState;
+    await client.indexed();
+    await client.diagnosticsFor(rates, (d) => d.length === 1);
+    await expect.poll(checkState).toEqual([]);
+    client.open(rates, RATES);
+    const line = 2;
+    const character = RATES.split('\n')[2].indexOf('10%');
+    client.change(rates, [{ range: { start: { line, character }, end: { line, character: character + 2 } }, text: '5' }]);
+    await client.diagnosticsFor(rates, (d) => !d.some((x) => x.code === 'rule-conflict'), 'no conflict while tax is edited');
+    expect(await checkState()).toEqual(['tax']);
+    client.change(rates, [{ range: { start: { line, character }, end: { line, character: character + 1 } }, text: '12' }]);
+    await client.diagnosticsFor(rates, (d) => d.length === 1 && String(d[0].message).includes('12%'));
+    // Closing hands tax back to the disk (10%, a conflict with 5%) and drops its state.
+    client.close(rates);
+    await client.diagnosticsFor(rates, (d) => d.length === 1 && String(d[0].message).includes('10%'));
+    expect(await checkState()).toEqual([]);
+    // A cold domain changed on disk is checked from scratch, and right.
+    fs.writeFileSync(path.join(ws.root, 'domains/pay/fees.md'), '# Fees\n\n- IF [[Band]] = 1 THEN [[Fee]] = 2%\n- IF [[Band]] = 1 THEN [[Fee]] = 4%\n');
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fees, type: 2 }] });
+    await client.diagnosticsFor(fees, (d) => d.filter((x) => x.code === 'rule-conflict').length === 2);
+    expect(await checkState()).toEqual([]);
   });
 
   it('reports severities from enforcement and stable codes with a description link', async () => {
