@@ -151,6 +151,12 @@ async function workspace(quick: boolean): Promise<void> {
       found += result?.length ? 1 : 0;
     }
     console.log(`LSP workspace/symbol on ${files} files: ${summary(symbols)}; ${found}/${symbols.length} queries found symbols`);
+    // After the hovers the in-memory impact graph holds the whole workspace (the background warm-up builds it too).
+    const after = await client.request<ServerStats>(STATS_REQUEST, {});
+    console.log(
+      `LSP memory after the hovers and searches: peak ${peakMiB(pid)?.toFixed(0) ?? '?'} MiB (VmHWM), RSS ${(after.memory.rss / 1024 / 1024).toFixed(0)} MiB, ` +
+        `heap used ${(after.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB`,
+    );
   } finally {
     await client?.stop();
     rmSync(root, { recursive: true, force: true });

@@ -15,7 +15,7 @@
 import type { DocumentSnapshot } from '../core/document';
 import type { AtomType, AtomRef, BlockType, Enforcement, Molecule, Span, Value } from '../core/model';
 import { atomId, blockRowId, documentId, domainId, extractedAtomId, moleculeRowId } from '../persistence/ids';
-import { describeBriefly, describeMolecule, rolesOf } from './molecules';
+import { describeMolecule, rolesOf } from './molecules';
 
 export type Label = 'Atom' | 'Molecule' | 'Document' | 'Block' | 'Domain';
 export type RelationshipType =
@@ -163,17 +163,7 @@ export interface DocumentGraph {
   requires: Requires[];
 }
 
-export interface GraphOptions {
-  /**
-   * Only what impact questions read (the language server's in-memory graph):
-   * no Block nodes, no rule structure on molecules (`condition`, `result`,
-   * `configuration` left empty) and no spans on APPEARS_IN. The rest goes to
-   * PostgreSQL and Neo4j with the sync.
-   */
-  forImpact?: boolean;
-}
-
-export function toGraph(tenant: string, doc: DocumentSnapshot, options: GraphOptions = {}): DocumentGraph {
+export function toGraph(tenant: string, doc: DocumentSnapshot): DocumentGraph {
   const docId = documentId(tenant, doc.uri);
   const rows = new Map<string, string>();
   const row = (blockId: string) => {
@@ -182,15 +172,14 @@ export function toGraph(tenant: string, doc: DocumentSnapshot, options: GraphOpt
     return id;
   };
   const molecule = (id: string) => moleculeRowId(tenant, doc.uri, id);
-  const brief = options.forImpact === true;
   const atoms = new Map<string, AtomNode>();
   const appearances = new Map<string, AppearsIn>();
   const appear = (atom: string, blockId: string, span: Span, confidence: number, source: AtomSource) => {
     const blockRow = row(blockId);
     const key = `${atom}|${blockRow}`;
     const hit = appearances.get(key);
-    if (!hit) appearances.set(key, { atomId: atom, blockId: blockRow, spans: brief ? [] : [span], confidence, source });
-    else if (!brief && !hit.spans.some((s) => s.start === span.start && s.end === span.end)) hit.spans.push(span);
+    if (!hit) appearances.set(key, { atomId: atom, blockId: blockRow, spans: [span], confidence, source });
+    else if (!hit.spans.some((s) => s.start === span.start && s.end === span.end)) hit.spans.push(span);
   };
   const named = (ref: Pick<AtomRef, 'name' | 'key'>): string => {
     const id = atomId(tenant, doc.domain, ref.key);
@@ -245,8 +234,7 @@ export function toGraph(tenant: string, doc: DocumentSnapshot, options: GraphOpt
       exceptionsOf.set(m.parentId, order + 1);
       partOf.push({ from: id, to: molecule(m.parentId), role: 'exception', order });
     }
-    const described = brief ? describeBriefly(m) : describeMolecule(m);
-    return { id, ...described, enforcement: m.enforcement, domain: doc.domain, documentId: docId, blockId: row(m.blockId) };
+    return { id, ...describeMolecule(m), enforcement: m.enforcement, domain: doc.domain, documentId: docId, blockId: row(m.blockId) };
   });
 
   for (const x of doc.extracted) {
@@ -266,15 +254,13 @@ export function toGraph(tenant: string, doc: DocumentSnapshot, options: GraphOpt
     tenantId: tenant,
     document: { id: docId, uri: doc.uri, title: doc.title, type: 'document', domain: doc.domain },
     domain: { id: domainId(tenant, doc.domain), name: doc.domain },
-    blocks: brief
-      ? []
-      : doc.blocks.map((b) => ({
-          id: row(b.id),
-          blockType: b.type,
-          parentId: b.parentId === null ? null : row(b.parentId),
-          order: b.order,
-          checksum: b.checksum,
-        })),
+    blocks: doc.blocks.map((b) => ({
+      id: row(b.id),
+      blockType: b.type,
+      parentId: b.parentId === null ? null : row(b.parentId),
+      order: b.order,
+      checksum: b.checksum,
+    })),
     atoms: [...atoms.values()],
     molecules,
     partOf,

@@ -59,7 +59,7 @@ export interface Services {
   rebuild?: () => Promise<void>;
   /**
    * The team's Neo4j graph when configured and reachable, else null (then
-   * graph questions go to `kb.currentGraph()`). Provided by the sync feature.
+   * the local index answers graph questions: `localImpact.ts`). Provided by the sync feature.
    */
   neo4j?: () => GraphStore | null;
   /**

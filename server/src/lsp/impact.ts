@@ -6,7 +6,7 @@
  * The answer comes from the team's Neo4j when the sync feature holds a
  * connection (`ctx.services.neo4j`): it knows the colleagues' documents too.
  * Neo4j gets a time budget; when it is slow, fails or does not know the atom
- * yet, the in-memory graph of the local index answers and the answer says so
+ * yet, the local index answers (`localImpact.ts`) and the answer says so
  * (`fallback`). A Neo4j answer arriving after the budget still fills the
  * cache, so the next hover has it. Answers are cached per atom and depth
  * until the knowledge base (`kb.generation`) or the shared graph
@@ -22,6 +22,7 @@ import { MAX_DEPTH, type GraphStore, type Impact, type MoleculeSummary, type Mol
 import { atomId, moleculeRowId } from '../persistence/ids';
 import type { ServerContext } from './context';
 import type { KnowledgeBase, Occurrence } from './knowledge';
+import { keysOfAtoms, localImpact, localUses } from './localImpact';
 
 export type GraphSource = 'neo4j' | 'memory';
 
@@ -60,7 +61,7 @@ export function impactOf(ctx: ServerContext, domain: string, key: string, depth:
   cache.renew(stampOf(ctx));
   const hit = cache.answers.get(cacheKey);
   if (hit) return hit;
-  const answer = answerImpact(ctx, cache, cacheKey, tenant, domain, id, d, options.budgetMs ?? defaultBudget());
+  const answer = answerImpact(ctx, cache, cacheKey, tenant, domain, key, id, d, options.budgetMs ?? defaultBudget());
   cache.answers.set(cacheKey, answer);
   // Fallbacks for a slow or failing Neo4j, and failures, are not kept: the next question asks Neo4j again.
   answer.then(
@@ -80,6 +81,7 @@ async function answerImpact(
   cacheKey: string,
   tenant: string,
   domain: string,
+  key: string,
   id: string,
   depth: number,
   budgetMs: number,
@@ -111,8 +113,7 @@ async function answerImpact(
           : `Neo4j failed: ${outcome.message}`;
     if (outcome.kind !== 'value') cache.noteFallback(ctx, fallback);
   }
-  const graph = await ctx.kb.currentGraph(domain);
-  const impact = await graph.impact(tenant, id, depth);
+  const impact = localImpact(ctx.kb, domain, key, depth);
   return { impact, source: 'memory', ...(fallback !== undefined ? { fallback } : {}) };
 }
 
@@ -124,6 +125,7 @@ async function answerImpact(
 export async function usesOf(
   ctx: ServerContext,
   source: GraphSource,
+  domain: string,
   atomIds: string[],
   options: AnswerOptions = {},
 ): Promise<Map<string, MoleculeUse[]>> {
@@ -140,35 +142,12 @@ export async function usesOf(
       return out;
     }
   }
-  const graph = await ctx.kb.currentGraph();
-  for (const id of atomIds) out.set(id, await graph.moleculesContainingAtom(tenant, id));
+  const keys = keysOfAtoms(ctx.kb, domain, atomIds);
+  for (const id of atomIds) {
+    const key = keys.get(id);
+    out.set(id, key === undefined ? [] : localUses(ctx.kb, domain, key));
+  }
   return out;
-}
-
-/** Quiet time after diagnostics were published before the in-memory graph catches up in the background. */
-const WARM_AFTER_MS = 1000;
-
-/**
- * Keeps the in-memory graph caught up in the background once indexing is
- * done and edits pause, so that the first hover after opening a large
- * workspace does not wait for the whole graph to be written. Not while
- * Neo4j answers (then the in-memory graph is only the fallback, built when needed).
- */
-export function keepMemoryGraphWarm(ctx: ServerContext): void {
-  let timer: NodeJS.Timeout | null = null;
-  ctx.diagnostics.onPublished(() => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      if (ctx.indexer.progress() || teamGraph(ctx)) return;
-      // Domain by domain: a hover queues behind one domain's catch-up at most, not the whole workspace's.
-      void (async () => {
-        for (const domain of ctx.kb.domains()) await ctx.kb.currentGraph(domain);
-        await ctx.kb.currentGraph();
-      })().catch((error: unknown) => ctx.log(`impact: the in-memory graph failed to update: ${String(error)}`));
-    }, WARM_AFTER_MS);
-    timer.unref();
-  });
 }
 
 /** How an answer's source reads in a hover's footer. */

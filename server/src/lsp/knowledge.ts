@@ -1,19 +1,15 @@
 /**
  * What the language server knows: every document of the workspace (open in
  * the editor, read from disk, or synced by colleagues), the core's workspace
- * index with its findings, an index of atom names to every place they occur,
- * and the in-memory knowledge graph for impact questions.
+ * index with its findings, and an index of atom names to every place they
+ * occur (impact questions walk it with the documents: `localImpact.ts`).
  *
- * Edits only mark things stale; the name index and the graph catch up when a
- * question needs them, so a keystroke costs the core's incremental work and
- * nothing more.
+ * Edits only mark things stale; the name index catches up when a question
+ * needs it, so a keystroke costs the core's incremental work and nothing more.
  */
 import { blockById, lineIndex, toRange, type DocumentSnapshot } from '../core/document';
 import type { AtomRef, Condition, Molecule, Operand, Range, Span } from '../core/model';
 import { Workspace } from '../core/workspace';
-import { MemoryGraphStore } from '../graph/memory';
-import { toGraph } from '../graph/model';
-import { documentId } from '../persistence/ids';
 
 /** Where a document came from: the editor, the disk, or a colleague's sync (read-only). */
 export type Origin = 'open' | 'disk' | 'team';
@@ -35,8 +31,6 @@ export interface Occurrence {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
-/** Documents written to the in-memory graph between two looks at the message queue. */
-const GRAPH_SLICE = 50;
 
 interface Entry {
   snapshot: DocumentSnapshot;
@@ -45,16 +39,12 @@ interface Entry {
 
 export class KnowledgeBase {
   workspace: Workspace;
-  graph = new MemoryGraphStore();
   private readonly entries = new Map<string, Entry>();
   /** domain → key → uri → occurrences */
   private readonly names = new Map<string, Map<string, Map<string, Occurrence[]>>>();
   /** What each document contributed to `names`, to take it out again. */
   private readonly indexed = new Map<string, { domain: string; keys: string[]; snapshot: DocumentSnapshot }>();
   private readonly staleNames = new Set<string>();
-  private readonly staleGraph = new Set<string>();
-  private graphQueue: Promise<unknown> = Promise.resolve();
-  private readonly graphed = new Set<string>();
   private readonly members = new Map<string, Set<string>>();
   /** How many documents open in the editor each domain has: the domains whose check state is kept. */
   private readonly openIn = new Map<string, number>();
@@ -100,13 +90,10 @@ export class KnowledgeBase {
     this.tenant = tenant;
     this.openIn.clear();
     this.workspace = this.newWorkspace();
-    this.graph = new MemoryGraphStore();
     this.entries.clear();
     this.names.clear();
     this.indexed.clear();
     this.staleNames.clear();
-    this.staleGraph.clear();
-    this.graphed.clear();
     for (const domain of this.members.keys()) this.touched.add(domain);
     this.members.clear();
     this.generation++;
@@ -122,7 +109,6 @@ export class KnowledgeBase {
     this.workspace.upsert(snapshot);
     if (old?.origin === 'open' && (origin !== 'open' || old.snapshot.domain !== snapshot.domain)) this.workspace.release();
     this.staleNames.add(snapshot.uri);
-    this.staleGraph.add(snapshot.uri);
     this.changed(snapshot.uri, origin);
   }
 
@@ -135,7 +121,6 @@ export class KnowledgeBase {
     this.workspace.remove(uri);
     if (old.origin === 'open') this.workspace.release();
     this.staleNames.add(uri);
-    this.staleGraph.add(uri);
     this.changed(uri, undefined);
   }
 
@@ -249,48 +234,6 @@ export class KnowledgeBase {
   range(o: { uri: string; blockId: string; span: Span }): Range {
     const doc = this.get(o.uri);
     return doc ? toRange(doc, o.blockId, o.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  }
-
-  /**
-   * The in-memory graph, brought up to date with every document — or, given
-   * a domain, with that domain's documents (an atom's impact never leaves its
-   * domain, so a hover waits for its domain only). The first question after
-   * indexing writes many documents: the catch-up yields to other messages
-   * every `GRAPH_SLICE` documents, and catch-ups run one after the other, so
-   * no caller ever reads a half-written document.
-   *
-   * This graph answers impact questions only (atoms, molecules, documents,
-   * domains and how they relate): see `GraphOptions.forImpact` for what it
-   * leaves out (a seventh of its memory, and the cost of building it).
-   */
-  currentGraph(domain?: string): Promise<MemoryGraphStore> {
-    const run = this.graphQueue.then(() => this.catchUpGraph(domain));
-    this.graphQueue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async catchUpGraph(domain: string | undefined): Promise<MemoryGraphStore> {
-    let written = 0;
-    const wanted = (uri: string) => {
-      const doc = this.get(uri);
-      return doc === undefined || domain === undefined || doc.domain === domain;
-    };
-    for (;;) {
-      const uris = [...this.staleGraph].filter(wanted);
-      if (uris.length === 0) break;
-      for (const uri of uris) {
-        this.staleGraph.delete(uri);
-        const doc = this.get(uri);
-        if (doc) {
-          await this.graph.replaceDocument(this.tenant, toGraph(this.tenant, doc, { forImpact: true }));
-          this.graphed.add(uri);
-        } else if (this.graphed.delete(uri)) {
-          await this.graph.removeDocument(this.tenant, documentId(this.tenant, uri));
-        }
-        if (++written % GRAPH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-    return this.graph;
   }
 
   private flushNames(): void {

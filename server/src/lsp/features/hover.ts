@@ -27,7 +27,6 @@ import {
   describeSource,
   documentUris,
   impactOf,
-  keepMemoryGraphWarm,
   placeOfRule,
   ruleAt,
   ruleRange,
@@ -47,7 +46,6 @@ export const hoverFeature: Feature = {
   capabilities: { hoverProvider: true },
   register(ctx) {
     ctx.connection.onHover(({ textDocument, position }) => hoverAt(ctx, textDocument.uri, position));
-    keepMemoryGraphWarm(ctx);
   },
 };
 

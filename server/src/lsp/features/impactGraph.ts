@@ -129,7 +129,7 @@ export async function impactGraph(
   }
   if (remote.length > 0) {
     const wanted = new Set(remote);
-    const uses = await usesOf(ctx, answer.source, [rootId, ...impact.atoms.map((a) => a.id)], options);
+    const uses = await usesOf(ctx, answer.source, doc.domain, [rootId, ...impact.atoms.map((a) => a.id)], options);
     for (const [atom, list] of uses) {
       for (const { molecule, roles } of list) {
         if (!wanted.has(molecule.id)) continue;
