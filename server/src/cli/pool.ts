@@ -13,6 +13,8 @@ export interface PoolOptions {
   workerData: unknown;
   /** How many workers at most. */
   jobs: number;
+  /** Turns what a worker sent into the task's result (default: as sent). */
+  decode?: (sent: unknown) => unknown;
   /** Called after each task with the number finished, and that task's index and result. */
   onResult?: (done: number, index: number, result: unknown) => void;
 }
@@ -57,7 +59,8 @@ export function runInWorkers<T, R>(tasks: T[], options: PoolOptions): Promise<R[
     for (let i = 0; i < Math.min(options.jobs, tasks.length); i += 1) {
       const worker = new Worker(options.script, { workerData: options.workerData });
       workers.push(worker);
-      worker.on('message', ({ id, result }: Response<R>) => {
+      worker.on('message', ({ id, result: sent }: Response<unknown>) => {
+        const result = (options.decode ? options.decode(sent) : sent) as R;
         results[id] = result;
         done += 1;
         options.onResult?.(done, id, result);
