@@ -88,8 +88,8 @@ export const COMMANDS = {
 export const STATS_REQUEST = 'knowledge/stats';
 
 export interface ServerStats {
-  /** Documents in the index, by origin. */
-  documents: { open: number; disk: number; team: number };
+  /** Documents in the index, by origin; `resting`: how many of them hold no snapshot (their domain is not being edited). */
+  documents: { open: number; disk: number; team: number; resting: number };
   /** Indexing progress, null when done. */
   indexing: { done: number; total: number } | null;
   /** Server time from an edit's arrival to its diagnostics being sent (ms), most recent last; cleared by `reset: true`. */

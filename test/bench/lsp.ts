@@ -102,7 +102,19 @@ async function workspace(quick: boolean): Promise<void> {
     const t = performance.now();
     client = await startServer({ folders: [root], cli: CLI, nodeArgs });
     const pid = client.process.pid!;
+    // The server's heap while it indexes (sampled every second; the peak above includes uncollected garbage).
+    let sampling = true;
+    const samples: { heapUsed: number; rss: number; resting: number }[] = [];
+    const sampler = (async () => {
+      while (sampling) {
+        const s = await client!.request<ServerStats>(STATS_REQUEST, {});
+        samples.push({ heapUsed: s.memory.heapUsed, rss: s.memory.rss, resting: s.documents.resting });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
     await client.waitFor(() => client!.logs.some((l) => /^indexed \d+ files/.test(l)), 'indexing', 600_000);
+    sampling = false;
+    await sampler;
     const indexMs = performance.now() - t;
     // Answered after the checks of the whole workspace that follow the indexing.
     const stats = await client.request<ServerStats>(STATS_REQUEST, {});
@@ -121,6 +133,11 @@ async function workspace(quick: boolean): Promise<void> {
       await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 5 } });
       firsts.push(performance.now() - t0);
     }
+    const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
+    console.log(
+      `LSP while indexing (every second): heap used ${samples.map((s) => mib(s.heapUsed)).join(' ')} MiB; ` +
+        `documents at rest ${samples.map((s) => s.resting).join(' ')}; at the end ${stats.documents.resting}`,
+    );
     console.log(`LSP first hover in each of the 20 domains (graph catch-up of the domain): ${summary(firsts)}`);
     // Hover on atom definitions and references across the workspace.
     const hovers: number[] = [];

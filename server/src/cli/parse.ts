@@ -32,7 +32,6 @@ export function parseHere(tasks: ParseTask[], onProgress: (done: number) => void
   });
 }
 
-/** `onOutcome` sees each outcome as it arrives (with its task's index), before the whole run ends. */
 /**
  * How a worker sends an outcome: a snapshot as JSON text when JSON keeps it
  * exactly (plain objects and arrays, strings, booleans, null and finite
@@ -65,10 +64,15 @@ export function fromSent(sent: SentOutcome): ParseOutcome {
   return 'json' in sent ? { snapshot: JSON.parse(sent.json) as DocumentSnapshot } : sent;
 }
 
+/**
+ * `onOutcome` sees each outcome as it arrives (with its task's index), before the whole run ends;
+ * with `collect: false` the promise's array stays empty (nothing is held beyond `onOutcome`).
+ */
 export function parseInWorkers(
   tasks: ParseTask[],
   jobs: number,
   onOutcome: (done: number, index: number, outcome: ParseOutcome) => void,
+  { collect = true }: { collect?: boolean } = {},
 ): Promise<ParseOutcome[]> {
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves parse requests when started as below.
   return runInWorkers(tasks, {
@@ -76,6 +80,7 @@ export function parseInWorkers(
     workerData: PARSE_WORKER,
     jobs,
     decode: (sent) => fromSent(sent as SentOutcome),
+    collect,
     onResult: (done, index, result) => onOutcome(done, index, result as ParseOutcome),
   });
 }

@@ -30,6 +30,20 @@ describe('runInWorkers', () => {
     expect(done).toEqual(tasks.map((t) => t + 1));
   });
 
+  it('decodes what workers send, and holds no result when told not to collect them', async () => {
+    const seen: number[] = [];
+    const results = await runInWorkers<number, number>([1, 2, 3], {
+      script: path.join(root, 'double.mjs'),
+      workerData: { factor: 10 },
+      jobs: 2,
+      decode: (sent) => (sent as { value: number }).value + 1,
+      onResult: (_n, index, result) => (seen[index] = result as number),
+      collect: false,
+    });
+    expect(seen).toEqual([11, 21, 31]);
+    expect(results.filter((r) => r !== undefined)).toEqual([]);
+  });
+
   it('starts no worker for no tasks', async () => {
     expect(await runInWorkers([], { script: path.join(root, 'missing.mjs'), workerData: null, jobs: 4 })).toEqual([]);
   });

@@ -17,6 +17,8 @@ export interface PoolOptions {
   decode?: (sent: unknown) => unknown;
   /** Called after each task with the number finished, and that task's index and result. */
   onResult?: (done: number, index: number, result: unknown) => void;
+  /** Whether the promise's array holds the results (default); false when `onResult` takes them, so none is held longer. */
+  collect?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export function runInWorkers<T, R>(tasks: T[], options: PoolOptions): Promise<R[
       workers.push(worker);
       worker.on('message', ({ id, result: sent }: Response<unknown>) => {
         const result = (options.decode ? options.decode(sent) : sent) as R;
-        results[id] = result;
+        if (options.collect !== false) results[id] = result;
         done += 1;
         options.onResult?.(done, id, result);
         if (done < tasks.length) return feed(worker);

@@ -33,11 +33,28 @@ export interface WorkspaceOptions {
    * for the domains someone is editing (see `release`).
    */
   keepState?: (domain: string) => boolean;
+  /**
+   * Where snapshots can be had again. When given, a domain that does not keep
+   * its state also lets go of its documents' snapshots after each refresh
+   * (`released`) and asks for them (`reload`) when it is checked next; the
+   * workspace then holds only their URIs and findings.
+   */
+  documents?: DocumentSource;
+}
+
+/** The owner of the snapshots a workspace lets go of (see `WorkspaceOptions.documents`). */
+export interface DocumentSource {
+  /** The document as it was last given to the workspace; undefined only if the owner no longer has it. */
+  reload(uri: string): DocumentSnapshot | undefined;
+  /** The workspace no longer holds the document's snapshot. */
+  released(uri: string): void;
 }
 
 export class Workspace {
   readonly tenant: string;
   private readonly docs = new Map<string, DocumentSnapshot>();
+  /** Documents whose snapshots were let go of (see `WorkspaceOptions.documents`), with their domain. */
+  private readonly parked = new Map<string, string>();
   private readonly domains = new Map<string, Set<string>>();
   private readonly domainFindings = new Map<string, Map<string, Finding[]>>();
   private readonly domainState = new Map<string, DomainState>();
@@ -49,15 +66,35 @@ export class Workspace {
     this.tenant = options.tenant ?? 'default';
     this.display = options.displayName ?? defaultDisplayName;
     this.keepState = options.keepState ?? (() => true);
+    this.source = options.documents;
+  }
+
+  private readonly source: DocumentSource | undefined;
+
+  private domainOf(uri: string): string | undefined {
+    return this.docs.get(uri)?.domain ?? this.parked.get(uri);
+  }
+
+  /** The snapshot of a document of the workspace, reloaded if it was let go of. */
+  private snapshot(uri: string): DocumentSnapshot | undefined {
+    return this.docs.get(uri) ?? (this.parked.has(uri) ? this.source?.reload(uri) : undefined);
+  }
+
+  /** Documents whose snapshots the workspace let go of (tests). */
+  releasedDocuments(): string[] {
+    return [...this.parked.keys()].sort();
   }
 
   /**
-   * Drops the checks' state of every domain `keepState` no longer keeps (call
-   * when its answer may have changed). Dirty domains lose theirs at the next refresh.
+   * Drops the checks' state (and, see `documents`, the snapshots) of every
+   * domain `keepState` no longer keeps (call when its answer may have
+   * changed). Dirty domains lose theirs at the next refresh.
    */
   release(): void {
     for (const domain of [...this.domainState.keys()]) {
-      if (!this.dirty.has(domain) && !this.keepState(domain)) this.domainState.delete(domain);
+      if (this.dirty.has(domain) || this.keepState(domain)) continue;
+      this.domainState.delete(domain);
+      this.letGo([...(this.domains.get(domain) ?? [])].flatMap((uri) => this.docs.get(uri) ?? []));
     }
   }
 
@@ -68,7 +105,8 @@ export class Workspace {
 
   upsert(doc: DocumentSnapshot): void {
     // A document that stays in its domain keeps the domain's state (the checks' memo) alive.
-    if (this.docs.get(doc.uri)?.domain !== doc.domain) this.remove(doc.uri);
+    if (this.domainOf(doc.uri) !== doc.domain) this.remove(doc.uri);
+    this.parked.delete(doc.uri);
     this.docs.set(doc.uri, doc);
     let members = this.domains.get(doc.domain);
     if (!members) this.domains.set(doc.domain, (members = new Set()));
@@ -77,25 +115,29 @@ export class Workspace {
   }
 
   remove(uri: string): void {
-    const old = this.docs.get(uri);
-    if (!old) return;
+    const domain = this.domainOf(uri);
+    if (domain === undefined) return;
     this.docs.delete(uri);
-    const members = this.domains.get(old.domain);
+    this.parked.delete(uri);
+    const members = this.domains.get(domain);
     members?.delete(uri);
     if (members?.size === 0) {
-      this.domains.delete(old.domain);
-      this.domainFindings.delete(old.domain);
-      this.domainState.delete(old.domain);
-      this.dirty.delete(old.domain);
-    } else this.dirty.add(old.domain);
+      this.domains.delete(domain);
+      this.domainFindings.delete(domain);
+      this.domainState.delete(domain);
+      this.dirty.delete(domain);
+    } else this.dirty.add(domain);
   }
 
   get(uri: string): DocumentSnapshot | undefined {
-    return this.docs.get(uri);
+    return this.snapshot(uri);
   }
 
-  documents(): IterableIterator<DocumentSnapshot> {
-    return this.docs.values();
+  *documents(): IterableIterator<DocumentSnapshot> {
+    for (const uri of [...this.docs.keys(), ...this.parked.keys()]) {
+      const doc = this.snapshot(uri);
+      if (doc) yield doc;
+    }
   }
 
   domainNames(): string[] {
@@ -110,25 +152,43 @@ export class Workspace {
   }
 
   findingsFor(uri: string): Finding[] {
-    const doc = this.docs.get(uri);
-    if (!doc) return [];
+    const domain = this.domainOf(uri);
+    if (domain === undefined) return [];
     this.refresh();
-    return [...(this.domainFindings.get(doc.domain)?.get(uri) ?? [])].sort(compareFindings);
+    return [...(this.domainFindings.get(domain)?.get(uri) ?? [])].sort(compareFindings);
   }
 
   /** What the checks see of one domain. */
   view(domain: string): DomainView {
-    const docs = [...(this.domains.get(domain) ?? [])].sort().map((uri) => this.docs.get(uri)!);
+    return this.viewOf(domain, this.snapshotsOf(domain));
+  }
+
+  /** A domain's documents in URI order; a domain that keeps its state takes back the snapshots it let go of. */
+  private snapshotsOf(domain: string): DocumentSnapshot[] {
+    const keep = this.keepState(domain);
+    return [...(this.domains.get(domain) ?? [])].sort().flatMap((uri) => {
+      const doc = this.snapshot(uri);
+      if (doc && keep && this.parked.delete(uri)) this.docs.set(uri, doc);
+      return doc ? [doc] : [];
+    });
+  }
+
+  private viewOf(domain: string, docs: DocumentSnapshot[]): DomainView {
     let state = this.domainState.get(domain);
     if (!state) this.domainState.set(domain, (state = new DomainState()));
     return buildView(this.tenant, domain, docs, this.display, state);
   }
 
-  private refresh(): void {
-    for (const domain of this.dirty) {
-      const view = this.view(domain);
+  /** Checks these domains now, if they changed (the others wait for the next question). */
+  check(domains: Iterable<string>): void {
+    this.refresh([...domains].filter((d) => this.dirty.has(d)));
+  }
+
+  private refresh(domains: Iterable<string> = this.dirty): void {
+    for (const domain of [...domains]) {
+      const docs = this.snapshotsOf(domain);
+      const view = this.viewOf(domain, docs);
       const state = this.domainState.get(domain)!;
-      const docs = [...(this.domains.get(domain) ?? [])].map((uri) => this.docs.get(uri)!);
       const byUri = new Map<string, Finding[]>(docs.map((d) => [d.uri, []]));
       state.memo.begin();
       const found = [...docs.flatMap((d) => parseErrors(d)), ...runChecks(view)];
@@ -138,9 +198,22 @@ export class Workspace {
         if (list) list.push(f);
       }
       this.domainFindings.set(domain, byUri);
-      if (!this.keepState(domain)) this.domainState.delete(domain);
+      if (!this.keepState(domain)) {
+        this.domainState.delete(domain);
+        this.letGo(docs);
+      }
+      this.dirty.delete(domain);
     }
-    this.dirty.clear();
+  }
+
+  /** Lets go of the snapshots of a domain that does not keep its state, when they can be had again. */
+  private letGo(docs: DocumentSnapshot[]): void {
+    if (!this.source) return;
+    for (const doc of docs) {
+      if (!this.docs.delete(doc.uri)) continue;
+      this.parked.set(doc.uri, doc.domain);
+      this.source.released(doc.uri);
+    }
   }
 }
 

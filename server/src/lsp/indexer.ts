@@ -108,7 +108,7 @@ export class Indexer {
           this.running = { done: Math.min(files.length, done + skipped), total: files.length };
           this.options.onBatch(this.running);
         }
-      });
+      }, { collect: false });
       if (run !== this.run) return;
     } else {
       for (let i = 0; i < files.length; i += BATCH) {

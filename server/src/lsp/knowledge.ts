@@ -7,8 +7,9 @@
  * Edits only mark things stale; the name index catches up when a question
  * needs it, so a keystroke costs the core's incremental work and nothing more.
  */
-import { blockById, lineIndex, toRange, type DocumentSnapshot } from '../core/document';
+import { blockById, lineIndex, parseDocument, toRange, type DocumentSnapshot } from '../core/document';
 import type { AtomRef, Condition, Molecule, Operand, Range, Span } from '../core/model';
+import { LineIndex } from '../core/markdown/lineIndex';
 import { Workspace } from '../core/workspace';
 
 /** Where a document came from: the editor, the disk, or a colleague's sync (read-only). */
@@ -26,16 +27,38 @@ export interface Occurrence {
   blockId: string;
   /** Block-relative span of the name (inside `[[ ]]` or `** **`). */
   span: Span;
+  /** Where the span starts in the document (ranges without the snapshot). */
+  offset: number;
   /** The molecule the name is part of, for operands. */
   moleculeId?: string;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
+/**
+ * One document. Its snapshot is let go of while its domain is not being
+ * edited (see `newWorkspace`) and parsed again from `text` when asked for;
+ * a new entry replaces it on every change, so the entry is also the
+ * document's version token (`token`).
+ */
 interface Entry {
-  snapshot: DocumentSnapshot;
+  snapshot: DocumentSnapshot | null;
+  readonly uri: string;
+  readonly text: string;
+  readonly version: number;
+  readonly domain: string;
   origin: Origin;
+  /** What features derived from this version of the document (`derived`). */
+  derived?: Map<object, unknown>;
+  /** Line starts of `text`, once asked for while the snapshot is let go of. */
+  lines?: LineIndex;
 }
+
+/** Documents larger than this keep their snapshot (parsing them again would hold up the server). */
+const KEEP_LARGER_THAN = 256 * 1024;
+/** Snapshots parsed again and kept for the next question. */
+const REPARSED_KEPT = 128;
 
 export class KnowledgeBase {
   workspace: Workspace;
@@ -43,12 +66,19 @@ export class KnowledgeBase {
   /** domain → key → uri → occurrences */
   private readonly names = new Map<string, Map<string, Map<string, Occurrence[]>>>();
   /** What each document contributed to `names`, to take it out again. */
-  private readonly indexed = new Map<string, { domain: string; keys: string[]; snapshot: DocumentSnapshot }>();
+  private readonly indexed = new Map<string, { domain: string; keys: string[]; token: object }>();
   private readonly staleNames = new Set<string>();
   private readonly members = new Map<string, Set<string>>();
   /** How many documents open in the editor each domain has: the domains whose check state is kept. */
   private readonly openIn = new Map<string, number>();
   private readonly touched = new Set<string>();
+  /** Per domain, the `upserts` count at its last change. */
+  private readonly changedAt = new Map<string, number>();
+  private upserts = 0;
+  /** What features keep derived from every document (`keepDerived`). */
+  private readonly keptDerivations = new Map<object, (doc: DocumentSnapshot) => unknown>();
+  /** Snapshots parsed again from a let-go document's text, most recent last. */
+  private readonly reparsed = new Map<string, DocumentSnapshot>();
   /** Bumped on every change: caches keyed by it (hover answers, lenses) stay correct. */
   generation = 0;
   private readonly listeners: ((uri: string, origin: Origin | undefined) => void)[] = [];
@@ -76,13 +106,39 @@ export class KnowledgeBase {
    * be fast. Other domains are checked from scratch when a file changes on
    * disk or a colleague syncs (also while indexing: batches are checked
    * seldom, and holding every domain's state cost more memory than time).
+   * Those domains' documents also let go of their snapshots once checked:
+   * what stays is their text, findings, names (the name index) and what
+   * features derived from them; a snapshot asked for is parsed again. A
+   * domain whose document is opened takes its snapshots back.
    */
   private newWorkspace(): Workspace {
     return new Workspace({
       tenant: this.tenant,
       displayName: this.displayName,
-      keepState: (domain) => (this.openIn.get(domain) ?? 0) > 0,
+      keepState: (domain) => this.editing(domain),
+      documents: {
+        reload: (uri) => {
+          const entry = this.entries.get(uri);
+          const doc = this.get(uri);
+          if (entry && doc && this.editing(entry.domain)) entry.snapshot = doc;
+          return doc;
+        },
+        released: (uri) => this.letGo(uri),
+      },
     });
+  }
+
+  private editing(domain: string): boolean {
+    return (this.openIn.get(domain) ?? 0) > 0;
+  }
+
+  private letGo(uri: string): void {
+    const entry = this.entries.get(uri);
+    if (!entry?.snapshot || entry.origin === 'open' || entry.text.length > KEEP_LARGER_THAN) return;
+    // The names, and what features keep, are read while the snapshot is at hand.
+    if (this.staleNames.has(uri)) this.flushNames();
+    for (const [kind, compute] of this.keptDerivations) this.derived(uri, kind, compute);
+    entry.snapshot = null;
   }
 
   /** Forgets everything and starts over for `tenant` (the tenant setting changed, or "rebuild index"). */
@@ -94,6 +150,8 @@ export class KnowledgeBase {
     this.names.clear();
     this.indexed.clear();
     this.staleNames.clear();
+    this.reparsed.clear();
+    this.changedAt.clear();
     for (const domain of this.members.keys()) this.touched.add(domain);
     this.members.clear();
     this.generation++;
@@ -101,13 +159,16 @@ export class KnowledgeBase {
 
   upsert(snapshot: DocumentSnapshot, origin: Origin): void {
     const old = this.entries.get(snapshot.uri);
-    if (old) this.leave(snapshot.uri, old.snapshot.domain);
-    if (old?.origin === 'open') this.countOpen(old.snapshot.domain, -1);
+    if (old) this.leave(snapshot.uri, old.domain);
+    if (old?.origin === 'open') this.countOpen(old.domain, -1);
     this.join(snapshot.uri, snapshot.domain);
-    this.entries.set(snapshot.uri, { snapshot, origin });
+    this.changedAt.set(snapshot.domain, ++this.upserts);
+    this.reparsed.delete(snapshot.uri);
+    const { uri, text, version, domain } = snapshot;
+    this.entries.set(uri, { snapshot, uri, text, version, domain, origin });
     if (origin === 'open') this.countOpen(snapshot.domain, 1);
     this.workspace.upsert(snapshot);
-    if (old?.origin === 'open' && (origin !== 'open' || old.snapshot.domain !== snapshot.domain)) this.workspace.release();
+    if (old?.origin === 'open' && (origin !== 'open' || old.domain !== snapshot.domain)) this.workspace.release();
     this.staleNames.add(snapshot.uri);
     this.changed(snapshot.uri, origin);
   }
@@ -116,8 +177,9 @@ export class KnowledgeBase {
     const old = this.entries.get(uri);
     if (!old) return;
     this.entries.delete(uri);
-    this.leave(uri, old.snapshot.domain);
-    if (old.origin === 'open') this.countOpen(old.snapshot.domain, -1);
+    this.reparsed.delete(uri);
+    this.leave(uri, old.domain);
+    if (old.origin === 'open') this.countOpen(old.domain, -1);
     this.workspace.remove(uri);
     if (old.origin === 'open') this.workspace.release();
     this.staleNames.add(uri);
@@ -150,8 +212,69 @@ export class KnowledgeBase {
     this.touched.add(domain);
   }
 
+  /** The document's snapshot; one its domain let go of is parsed again from its text (and kept a while). */
   get(uri: string): DocumentSnapshot | undefined {
-    return this.entries.get(uri)?.snapshot;
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    if (entry.snapshot) return entry.snapshot;
+    let doc = this.reparsed.get(uri);
+    if (doc) {
+      this.reparsed.delete(uri);
+    } else {
+      doc = parseDocument(uri, entry.text, entry.version);
+      if (this.reparsed.size >= REPARSED_KEPT) this.reparsed.delete(this.reparsed.keys().next().value!);
+    }
+    this.reparsed.set(uri, doc);
+    return doc;
+  }
+
+  /**
+   * The document's version: a new object after every change to it (also
+   * when its snapshot is parsed again, which gives another object with the
+   * same content). Undefined for a document not in the index.
+   */
+  token(uri: string): object | undefined {
+    return this.entries.get(uri);
+  }
+
+  /**
+   * `compute(snapshot)` for the document's current version, computed once and
+   * kept with the document (also while its snapshot is let go of). `kind`
+   * tells apart what different features derive.
+   */
+  derived<T>(uri: string, kind: object, compute: (doc: DocumentSnapshot) => T): T | undefined {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    entry.derived ??= new Map();
+    if (entry.derived.has(kind)) return entry.derived.get(kind) as T;
+    const value = compute(this.get(uri)!);
+    entry.derived.set(kind, value);
+    return value;
+  }
+
+  /**
+   * Has `derived(uri, kind, compute)` computed for every document before its
+   * snapshot is let go of, so that reading it later never parses the document again.
+   */
+  keepDerived<T>(kind: object, compute: (doc: DocumentSnapshot) => T): void {
+    this.keptDerivations.set(kind, compute);
+  }
+
+  /**
+   * Checks the domains no document was added to or changed in during the
+   * last `quiet` changes (indexing: a domain whose files have all arrived is
+   * checked, and at rest, while the next ones are read). A domain that
+   * changes again later is checked again.
+   */
+  checkSettled(quiet: number): void {
+    const settled = [...this.changedAt].filter(([, at]) => at <= this.upserts - quiet).map(([domain]) => domain);
+    for (const domain of settled) this.changedAt.delete(domain);
+    this.workspace.check(settled);
+  }
+
+  /** Documents whose snapshots are let go of (tests). */
+  resting(): string[] {
+    return [...this.entries.values()].filter((e) => !e.snapshot).map((e) => e.uri).sort();
   }
 
   origin(uri: string): Origin | undefined {
@@ -161,8 +284,11 @@ export class KnowledgeBase {
   setOrigin(uri: string, origin: Origin): void {
     const entry = this.entries.get(uri);
     if (!entry || entry.origin === origin) return;
-    if (entry.origin === 'open') this.countOpen(entry.snapshot.domain, -1);
-    if (origin === 'open') this.countOpen(entry.snapshot.domain, 1);
+    if (entry.origin === 'open') this.countOpen(entry.domain, -1);
+    if (origin === 'open') {
+      this.countOpen(entry.domain, 1);
+      entry.snapshot ??= this.get(uri)!;
+    }
     const closed = entry.origin === 'open';
     entry.origin = origin;
     if (closed) this.workspace.release();
@@ -176,10 +302,6 @@ export class KnowledgeBase {
 
   uris(): IterableIterator<string> {
     return this.entries.keys();
-  }
-
-  snapshots(): DocumentSnapshot[] {
-    return [...this.entries.values()].map((e) => e.snapshot);
   }
 
   get size(): number {
@@ -231,17 +353,26 @@ export class KnowledgeBase {
     return undefined;
   }
 
-  range(o: { uri: string; blockId: string; span: Span }): Range {
+  range(o: { uri: string; blockId: string; span: Span; offset?: number }): Range {
+    if (o.offset !== undefined) return this.rangeOf(o.uri, o.offset, o.offset + (o.span.end - o.span.start));
     const doc = this.get(o.uri);
-    return doc ? toRange(doc, o.blockId, o.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return doc ? toRange(doc, o.blockId, o.span) : START;
+  }
+
+  /** The range between two offsets of a document (without parsing a document whose snapshot was let go of). */
+  rangeOf(uri: string, start: number, end: number): Range {
+    const entry = this.entries.get(uri);
+    if (!entry) return START;
+    const lines = entry.snapshot ? lineIndex(entry.snapshot) : (entry.lines ??= new LineIndex(entry.text));
+    return { start: lines.position(start), end: lines.position(end) };
   }
 
   private flushNames(): void {
     if (this.staleNames.size === 0) return;
     for (const uri of this.staleNames) {
       const old = this.indexed.get(uri);
-      const doc = this.get(uri);
-      if (old && doc && old.snapshot === doc) continue;
+      const token = this.token(uri);
+      if (old && token && old.token === token) continue;
       if (old) {
         const byKey = this.names.get(old.domain);
         for (const key of old.keys) {
@@ -252,7 +383,8 @@ export class KnowledgeBase {
         if (byKey?.size === 0) this.names.delete(old.domain);
         this.indexed.delete(uri);
       }
-      if (!doc) continue;
+      const doc = this.get(uri);
+      if (!doc || !token) continue;
       let byKey = this.names.get(doc.domain);
       if (!byKey) this.names.set(doc.domain, (byKey = new Map()));
       const keys = new Set<string>();
@@ -264,7 +396,7 @@ export class KnowledgeBase {
         if (list) list.push(o);
         else byUri.set(uri, [o]);
       }
-      this.indexed.set(uri, { domain: doc.domain, keys: [...keys], snapshot: doc });
+      this.indexed.set(uri, { domain: doc.domain, keys: [...keys], token });
     }
     this.staleNames.clear();
   }
@@ -286,14 +418,14 @@ export function occurrencesOf(doc: DocumentSnapshot): Occurrence[] {
     const id = `${blockId}:${ref.span.start}`;
     if (seen.has(id) || ref.key === '') return;
     seen.add(id);
-    out.push({ uri: doc.uri, key: ref.key, name: ref.name, kind, blockId, span: ref.span, ...(moleculeId ? { moleculeId } : {}) });
+    const offset = (blockById(doc, blockId)?.span.start ?? 0) + ref.span.start;
+    out.push({ uri: doc.uri, key: ref.key, name: ref.name, kind, blockId, span: ref.span, offset, ...(moleculeId ? { moleculeId } : {}) });
   };
   for (const d of doc.definitions) add({ name: d.name, key: d.key, span: d.nameSpan }, d.blockId, 'definition');
   for (const t of doc.tables) for (const ref of [...t.inputs, ...t.outputs]) add(ref, t.blockId, 'table-header');
   for (const m of doc.molecules) for (const ref of refsOf(m)) add(ref, m.blockId, 'operand', m.id);
   for (const r of doc.references) add(r, r.blockId, 'reference');
-  const order = (o: Occurrence) => (blockById(doc, o.blockId)?.span.start ?? 0) + o.span.start;
-  list = out.sort((a, b) => order(a) - order(b));
+  list = out.sort((a, b) => a.offset - b.offset);
   occurrenceCache.set(doc, list);
   return list;
 }

@@ -26,6 +26,9 @@ import { canonicalUri, folderPath, Indexer } from './indexer';
 import { KnowledgeBase } from './knowledge';
 import { Settings, settingsFromEnv } from './settings';
 
+/** Files read in other domains before a domain being indexed counts as complete (`KnowledgeBase.checkSettled`). */
+const SETTLED_AFTER = 300;
+
 export interface ServerOptions {
   /** Worker threads for indexing large workspaces (default: the cores, at most 4). */
   jobs?: number;
@@ -57,6 +60,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     jobs: options.jobs ?? Math.max(1, Math.min(4, os.availableParallelism())),
     log,
     onBatch: ({ done, total }) => {
+      // A domain whose files have all arrived is checked and set at rest while the next ones are read.
+      if (done < total) kb.checkSettled(SETTLED_AFTER);
       // Checking every touched domain after each batch costs more than the parse (the domains grow with every
       // batch): while indexing, publish every 10 s, and at the end.
       const now = performance.now();

@@ -172,6 +172,68 @@ describe('domains that do not keep the check state', () => {
   });
 });
 
+describe('a workspace that lets go of snapshots', () => {
+  it('reloads them to check a domain again, takes them back when the domain keeps its state, and finds the same', () => {
+    const hot = new Set<string>();
+    const owned = new Map<string, DocumentSnapshot>();
+    const reloaded: string[] = [];
+    const released: string[] = [];
+    const ws = new Workspace({
+      keepState: (domain) => hot.has(domain),
+      documents: {
+        reload: (uri) => {
+          reloaded.push(uri);
+          return owned.get(uri);
+        },
+        released: (uri) => released.push(uri),
+      },
+    });
+    const keeping = new Workspace();
+    const put = (d: DocumentSnapshot) => {
+      owned.set(d.uri, d);
+      ws.upsert(d);
+      keeping.upsert(d);
+    };
+    const pay = parseDocument('file:///kb/domains/pay/a.md', '# Pay\n\n- IF [[Band]] = 1 THEN Fee = 2%\n- IF [[Band]] = 1 THEN Fee = 3%\n');
+    let doc = parseDocument(URI, TEXT);
+    for (const d of [OTHER, doc, pay]) put(d);
+    expect(ws.findings()).toEqual(keeping.findings());
+    expect(ws.releasedDocuments()).toEqual([OTHER.uri, pay.uri, URI].sort());
+    expect(released.sort()).toEqual(ws.releasedDocuments());
+    expect(reloaded).toEqual([]);
+    // Findings of a document let go of are still there; its snapshot comes from the owner.
+    expect(ws.findingsFor(pay.uri)).toEqual(keeping.findingsFor(pay.uri));
+    expect(ws.get(pay.uri)).toBe(pay);
+    reloaded.length = 0;
+    // An edit in tax reloads tax's other document only, and lets go of both again.
+    const edit = (from: string, to: string) => {
+      const start = doc.text.indexOf(from);
+      doc = applyEdits(doc, [{ span: { start, end: start + from.length }, newText: to }]);
+      put(doc);
+      expect(ws.findings()).toEqual(keeping.findings());
+    };
+    edit('[[Jurisdiction]] = Ontario THEN', '[[Jurisdiction]] = Quebec THEN');
+    expect(reloaded).toEqual([OTHER.uri]);
+    expect(ws.releasedDocuments()).toEqual([OTHER.uri, pay.uri, URI].sort());
+    // Tax is being edited: its snapshots come back and stay.
+    hot.add('tax');
+    edit('MUST BE <= 12%', 'MUST BE <= 8%');
+    expect(ws.releasedDocuments()).toEqual([pay.uri]);
+    reloaded.length = 0;
+    edit('- Bonus REQUIRES [[Quebec Rate]]', '- Status REQUIRES [[Bonus]]');
+    expect(reloaded).toEqual([]);
+    hot.clear();
+    ws.release();
+    expect(ws.releasedDocuments()).toEqual([OTHER.uri, pay.uri, URI].sort());
+    // Removing a document let go of.
+    ws.remove(pay.uri);
+    keeping.remove(pay.uri);
+    expect(ws.findings()).toEqual(keeping.findings());
+    expect(ws.releasedDocuments()).toEqual([OTHER.uri, URI].sort());
+    expect(ws.findings()).toEqual(fresh([OTHER, doc]));
+  });
+});
+
 describe('Grouping', () => {
   it('keeps every group equal to one built afresh, and unchanged groups the same arrays', () => {
     type E = { keys: string[] };

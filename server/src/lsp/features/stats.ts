@@ -11,7 +11,7 @@ export const statsFeature: Feature = {
   name: 'stats',
   register(ctx) {
     ctx.connection.onRequest(STATS_REQUEST, (params: { reset?: boolean } | undefined): ServerStats => {
-      const documents = { open: 0, disk: 0, team: 0 };
+      const documents = { open: 0, disk: 0, team: 0, resting: ctx.kb.resting().length };
       for (const uri of ctx.kb.uris()) documents[ctx.kb.origin(uri)!]++;
       const latencies = [...ctx.diagnostics.editLatencies];
       if (params?.reset) ctx.diagnostics.editLatencies.length = 0;

@@ -196,7 +196,7 @@ class Syncer {
         if (this.stores !== stores || this.stopped) return;
         const writes: DocumentSnapshot[] = [];
         const removes: string[] = [];
-        const seen: [string, DocumentSnapshot | undefined][] = [];
+        const seen: [string, object | undefined][] = [];
         for (const uri of uris.slice(i, i + WRITE_BATCH)) {
           const doc = this.ctx.kb.get(uri);
           if (this.ctx.kb.origin(uri) === 'team') {
@@ -205,7 +205,7 @@ class Syncer {
           }
           if (doc && stored.get(uri) !== sourceChecksum(doc.text)) writes.push(doc);
           else if (!doc && stored.has(uri)) removes.push(uri);
-          seen.push([uri, doc]);
+          seen.push([uri, this.ctx.kb.token(uri)]);
         }
         if (writes.length > 0) await writeDocumentsWithSources(sql, t, writes.map((doc) => ({ snapshot: doc, text: doc.text })));
         for (const uri of removes) await removeDocument(sql, t, uri);
@@ -214,7 +214,7 @@ class Syncer {
         for (const uri of [...writes.map((d) => d.uri), ...removes]) await notifyChange(sql, t, uri);
         written += writes.length + removes.length;
         // Typed again meanwhile: the newer text is pending again through `changed`.
-        for (const [uri, doc] of seen) if (this.ctx.kb.get(uri) === doc) this.pending.delete(uri);
+        for (const [uri, token] of seen) if (this.ctx.kb.token(uri) === token) this.pending.delete(uri);
         this.status(true);
       }
       if (written > 0) {

@@ -5,17 +5,18 @@
  * `with rate` find "Withholding Rate"), substring, subsequence — then
  * shorter names first, and capped.
  *
- * Fast on large workspaces: each snapshot's searchable entries (normalised
- * names with a bit mask of their letters, block-relative spans) are computed
- * once and kept in a WeakMap, so a query walks plain arrays and never
- * re-reads an unchanged document. A name lacking one of the query's letters
+ * Fast on large workspaces: each document's searchable entries (normalised
+ * names with a bit mask of their letters, offsets) are computed once per
+ * version and kept with it (`KnowledgeBase.derived`, also while its snapshot
+ * is let go of), so a query walks plain arrays and never re-reads an
+ * unchanged document. A name lacking one of the query's letters
  * is rejected by the mask alone; the best results are kept in a bounded
  * sorted list (no sort of every match), and once it is full the costlier
  * tests are skipped for names that could only rank below it. Ranges are
  * computed only for what is returned.
  */
 import { SymbolKind, type CancellationToken, type SymbolInformation } from 'vscode-languageserver/node';
-import { toRange, type DocumentSnapshot } from '../../core/document';
+import { blockStart, type DocumentSnapshot } from '../../core/document';
 import type { Span } from '../../core/model';
 import type { Feature } from '../context';
 import { occurrencesOf, type KnowledgeBase, type Occurrence } from '../knowledge';
@@ -25,6 +26,7 @@ export const workspaceSymbolsFeature: Feature = {
   name: 'workspaceSymbols',
   capabilities: { workspaceSymbolProvider: true },
   register(ctx) {
+    ctx.kb.keepDerived(ENTRIES, entriesOf);
     ctx.connection.onWorkspaceSymbol(({ query }, token) => searchSymbols(ctx.kb, query, { token }));
   },
 };
@@ -41,9 +43,11 @@ interface Entry {
   mask: number;
   kind: SymbolKind;
   containerName: string;
-  /** Null for a place at the top of the document (a title from front matter or the file name). */
-  blockId: string | null;
+  /** Block-relative (document-relative for a place at the top: a title from front matter or the file name). */
   span: Span;
+  /** Where the name starts and ends in the document. */
+  start: number;
+  end: number;
   /** For atoms: `domain \0 key` (an atom used in many files is listed once) and whether this place defines it. */
   atom?: { id: string; defined: boolean };
 }
@@ -54,17 +58,27 @@ interface AtomPlace {
   defined: boolean;
 }
 
-const entriesCache = new WeakMap<DocumentSnapshot, Entry[]>();
+/** What `KnowledgeBase.derived` keeps the entries under. */
+const ENTRIES = {};
 
 /** A document's searchable names: its title, its headings (but the H1 the title comes from) and its atoms, each once. */
 function entriesOf(doc: DocumentSnapshot): Entry[] {
-  const cached = entriesCache.get(doc);
-  if (cached) return cached;
   const out: Entry[] = [];
   const add = (name: string, kind: SymbolKind, containerName: string, blockId: string | null, span: Span, atom?: AtomPlace) => {
     if (name === '') return;
     const lower = atom ? atom.key : normalize(name);
-    out.push({ name, lower, mask: charMask(lower), kind, containerName, blockId, span, ...(atom ? { atom: { id: atom.id, defined: atom.defined } } : {}) });
+    const base = blockId === null ? 0 : (blockStart(doc, blockId) ?? 0);
+    out.push({
+      name,
+      lower,
+      mask: charMask(lower),
+      kind,
+      containerName,
+      span,
+      start: base + span.start,
+      end: base + span.end,
+      ...(atom ? { atom: { id: atom.id, defined: atom.defined } } : {}),
+    });
   };
   const file = shortPath(doc.uri);
   const titleHeading = doc.blocks.find((b) => b.type === 'heading_1' && b.text.trim() === doc.title);
@@ -87,13 +101,12 @@ function entriesOf(doc: DocumentSnapshot): Entry[] {
     const kind = defined && valued.has(`${o.blockId}:${o.span.start}`) ? SymbolKind.Constant : SymbolKind.Variable;
     add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, id: `${doc.domain}\0${o.key}`, defined });
   }
-  entriesCache.set(doc, out);
   return out;
 }
 
 interface Match {
   entry: Entry;
-  doc: DocumentSnapshot;
+  uri: string;
   tier: number;
 }
 
@@ -104,7 +117,7 @@ function compare(a: Match, b: Match): number {
     a.entry.lower.length - b.entry.lower.length ||
     (a.entry.lower < b.entry.lower ? -1 : a.entry.lower > b.entry.lower ? 1 : 0) ||
     usedOnly(a) - usedOnly(b) ||
-    (a.doc.uri < b.doc.uri ? -1 : a.doc.uri > b.doc.uri ? 1 : 0) ||
+    (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0) ||
     a.entry.span.start - b.entry.span.start
   );
 }
@@ -165,19 +178,17 @@ export function searchSymbols(kb: KnowledgeBase, query: string, options: SearchO
   let n = 0;
   for (const uri of kb.uris()) {
     if (++n % 512 === 0 && options.token?.isCancellationRequested) return [];
-    const doc = kb.get(uri);
-    if (!doc) continue;
-    for (const entry of entriesOf(doc)) {
+    for (const entry of kb.derived(uri, ENTRIES, entriesOf) ?? []) {
       if ((entry.mask & qMask) !== qMask) continue;
       const tier = rank(entry.lower, q, compact, best.floor());
-      if (tier !== null) best.offer({ entry, doc, tier });
+      if (tier !== null) best.offer({ entry, uri, tier });
     }
   }
-  return best.items.map(({ entry, doc }) => ({
+  return best.items.map(({ entry, uri }) => ({
     name: entry.name,
     kind: entry.kind,
     containerName: entry.containerName,
-    location: { uri: doc.uri, range: toRange(doc, entry.blockId, entry.span) },
+    location: { uri, range: kb.rangeOf(uri, entry.start, entry.end) },
   }));
 }
 
