@@ -40,8 +40,8 @@ function peakMiB(pid: number): number | null {
   }
 }
 
-/** The server runs with the extension's node flags, plus any in `KOS_BENCH_SERVER_NODE_ARGS` (`--cpu-prof` to profile it). */
-const nodeArgs = [...SERVER_NODE_FLAGS, ...(process.env.KOS_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+/** The server runs with the extension's node flags, `--expose-gc` (memory alive after a full collection), plus any in `KOS_BENCH_SERVER_NODE_ARGS` (`--cpu-prof` to profile it). */
+const nodeArgs = [...SERVER_NODE_FLAGS, '--expose-gc', ...(process.env.KOS_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
 
 async function keystrokes(quick: boolean): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'kos-lsp-bench-'));
@@ -168,11 +168,12 @@ async function workspace(quick: boolean): Promise<void> {
       found += result?.length ? 1 : 0;
     }
     console.log(`LSP workspace/symbol on ${files} files: ${summary(symbols)}; ${found}/${symbols.length} queries found symbols`);
-    // After the hovers the in-memory impact graph holds the whole workspace (the background warm-up builds it too).
     const after = await client.request<ServerStats>(STATS_REQUEST, {});
+    const live = await client.request<ServerStats>(STATS_REQUEST, { collect: true });
     console.log(
       `LSP memory after the hovers and searches: peak ${peakMiB(pid)?.toFixed(0) ?? '?'} MiB (VmHWM), RSS ${(after.memory.rss / 1024 / 1024).toFixed(0)} MiB, ` +
-        `heap used ${(after.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB`,
+        `heap used ${(after.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB, alive after a full collection ${(live.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB ` +
+        `(RSS then ${(live.memory.rss / 1024 / 1024).toFixed(0)} MiB)`,
     );
   } finally {
     await client?.stop();
