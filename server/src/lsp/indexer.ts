@@ -156,8 +156,7 @@ export class Indexer {
     const decoded = decodeMarkdown(bytes);
     if ('reason' in decoded) return this.forget(uri);
     if (this.kb().origin(uri) === 'open') return 'ignored';
-    const current = this.kb().get(uri);
-    if (current && current.text === decoded.text) return 'ignored';
+    if (this.kb().text(uri) === decoded.text) return 'ignored';
     const snapshot = parseDocument(uri, decoded.text);
     forgetIncremental(snapshot);
     this.kb().upsert(snapshot, 'disk');

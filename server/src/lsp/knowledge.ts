@@ -63,8 +63,8 @@ const REPARSED_KEPT = 128;
 export class KnowledgeBase {
   workspace: Workspace;
   private readonly entries = new Map<string, Entry>();
-  /** domain → key → uri → occurrences */
-  private readonly names = new Map<string, Map<string, Map<string, Occurrence[]>>>();
+  /** domain → key → every place the name is written (by URI, then in document order) */
+  private readonly names = new Map<string, Map<string, Occurrence[]>>();
   /** What each document contributed to `names`, to take it out again. */
   private readonly indexed = new Map<string, { domain: string; keys: string[]; token: object }>();
   private readonly staleNames = new Set<string>();
@@ -228,6 +228,11 @@ export class KnowledgeBase {
     return doc;
   }
 
+  /** The document's text (without parsing a resting document again). */
+  text(uri: string): string | undefined {
+    return this.entries.get(uri)?.text;
+  }
+
   /**
    * The document's version: a new object after every change to it (also
    * when its snapshot is parsed again, which gives another object with the
@@ -311,25 +316,15 @@ export class KnowledgeBase {
   /** Every place the atom `key` of `domain` is written, by document. */
   occurrences(domain: string, key: string): Occurrence[] {
     this.flushNames();
-    const byUri = this.names.get(domain)?.get(key);
-    if (!byUri) return [];
-    return [...byUri.keys()].sort().flatMap((uri) => byUri.get(uri)!);
+    return [...(this.names.get(domain)?.get(key) ?? [])];
   }
 
   /** Atom keys of a domain with their display name (from a definition when there is one). */
   atomNames(domain: string): Map<string, string> {
     this.flushNames();
     const out = new Map<string, string>();
-    for (const [key, byUri] of this.names.get(domain) ?? []) {
-      let name: string | undefined;
-      for (const list of byUri.values()) {
-        const def = list.find((o) => o.kind === 'definition');
-        if (def) {
-          name = def.name;
-          break;
-        }
-        name ??= list[0]?.name;
-      }
+    for (const [key, list] of this.names.get(domain) ?? []) {
+      const name = (list.find((o) => o.kind === 'definition') ?? list[0])?.name;
       if (name !== undefined) out.set(key, name);
     }
     return out;
@@ -376,9 +371,9 @@ export class KnowledgeBase {
       if (old) {
         const byKey = this.names.get(old.domain);
         for (const key of old.keys) {
-          const byUri = byKey?.get(key);
-          byUri?.delete(uri);
-          if (byUri?.size === 0) byKey!.delete(key);
+          const list = byKey?.get(key)?.filter((o) => o.uri !== uri);
+          if (list?.length) byKey!.set(key, list);
+          else byKey?.delete(key);
         }
         if (byKey?.size === 0) this.names.delete(old.domain);
         this.indexed.delete(uri);
@@ -387,16 +382,24 @@ export class KnowledgeBase {
       if (!doc || !token) continue;
       let byKey = this.names.get(doc.domain);
       if (!byKey) this.names.set(doc.domain, (byKey = new Map()));
-      const keys = new Set<string>();
+      // Per key, one list of every document's places: by URI, then in document order.
+      const mine = new Map<string, Occurrence[]>();
       for (const o of occurrencesOf(doc)) {
-        keys.add(o.key);
-        let byUri = byKey.get(o.key);
-        if (!byUri) byKey.set(o.key, (byUri = new Map()));
-        const list = byUri.get(uri);
+        const list = mine.get(o.key);
         if (list) list.push(o);
-        else byUri.set(uri, [o]);
+        else mine.set(o.key, [o]);
       }
-      this.indexed.set(uri, { domain: doc.domain, keys: [...keys], token });
+      for (const [key, places] of mine) {
+        const list = byKey.get(key);
+        if (!list) {
+          byKey.set(key, places);
+          continue;
+        }
+        let at = list.length;
+        while (at > 0 && list[at - 1].uri > uri) at--;
+        list.splice(at, 0, ...places);
+      }
+      this.indexed.set(uri, { domain: doc.domain, keys: [...mine.keys()], token });
     }
     this.staleNames.clear();
   }

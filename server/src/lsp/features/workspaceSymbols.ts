@@ -43,19 +43,23 @@ interface Entry {
   mask: number;
   kind: SymbolKind;
   containerName: string;
-  /** Block-relative (document-relative for a place at the top: a title from front matter or the file name). */
-  span: Span;
   /** Where the name starts and ends in the document. */
   start: number;
   end: number;
-  /** For atoms: `domain \0 key` (an atom used in many files is listed once) and whether this place defines it. */
-  atom?: { id: string; defined: boolean };
+  /**
+   * For atoms: whether this place defines it or uses it. An atom used in many
+   * files is listed once (`atomId`: its domain is `containerName`, its key `lower`).
+   */
+  atom?: 'defined' | 'used';
 }
 
 interface AtomPlace {
   key: string;
-  id: string;
   defined: boolean;
+}
+
+function atomId(entry: Entry): string | undefined {
+  return entry.atom ? `${entry.containerName}\0${entry.lower}` : undefined;
 }
 
 /** What `KnowledgeBase.derived` keeps the entries under. */
@@ -74,10 +78,9 @@ function entriesOf(doc: DocumentSnapshot): Entry[] {
       mask: charMask(lower),
       kind,
       containerName,
-      span,
       start: base + span.start,
       end: base + span.end,
-      ...(atom ? { atom: { id: atom.id, defined: atom.defined } } : {}),
+      ...(atom ? { atom: atom.defined ? 'defined' : 'used' } : {}),
     });
   };
   const file = shortPath(doc.uri);
@@ -99,7 +102,7 @@ function entriesOf(doc: DocumentSnapshot): Entry[] {
   for (const o of atoms.values()) {
     const defined = o.kind === 'definition';
     const kind = defined && valued.has(`${o.blockId}:${o.span.start}`) ? SymbolKind.Constant : SymbolKind.Variable;
-    add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, id: `${doc.domain}\0${o.key}`, defined });
+    add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, defined });
   }
   return out;
 }
@@ -118,13 +121,13 @@ function compare(a: Match, b: Match): number {
     (a.entry.lower < b.entry.lower ? -1 : a.entry.lower > b.entry.lower ? 1 : 0) ||
     usedOnly(a) - usedOnly(b) ||
     (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0) ||
-    a.entry.span.start - b.entry.span.start
+    a.entry.start - b.entry.start
   );
 }
 
 /** 1 for an atom this place only uses (ranks after a place that defines it), else 0. */
 function usedOnly(m: Match): number {
-  return m.entry.atom && !m.entry.atom.defined ? 1 : 0;
+  return m.entry.atom === 'used' ? 1 : 0;
 }
 
 /** The best `limit` matches, sorted; an atom appears once (its best place). */
@@ -140,7 +143,7 @@ class Best {
   }
 
   offer(m: Match): void {
-    const id = m.entry.atom?.id;
+    const id = atomId(m.entry);
     const same = id === undefined ? undefined : this.atoms.get(id);
     if (same) {
       if (compare(m, same) >= 0) return;
@@ -159,7 +162,8 @@ class Best {
     if (id !== undefined) this.atoms.set(id, m);
     if (this.items.length > this.limit) {
       const dropped = this.items.pop()!;
-      if (dropped.entry.atom) this.atoms.delete(dropped.entry.atom.id);
+      const droppedId = atomId(dropped.entry);
+      if (droppedId !== undefined) this.atoms.delete(droppedId);
     }
   }
 }
