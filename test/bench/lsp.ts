@@ -168,6 +168,28 @@ async function workspace(quick: boolean): Promise<void> {
       found += result?.length ? 1 : 0;
     }
     console.log(`LSP workspace/symbol on ${files} files: ${summary(symbols)}; ${found}/${symbols.length} queries found symbols`);
+    // What resting domains cost: a file changed on disk in one (its documents are parsed again for the
+    // check), and a file opened in another (the domain takes its snapshots back and keeps its check state).
+    const conflicting = (f: number) => `\n- IF [[Region ${f * 3}]] = Quebec AND Amount ${f * 3} > $5,000 THEN Withholding ${f * 3} = 20%\n`;
+    const fileOf = (f: number) => join(root, 'domains', `d${f % 20}`, `g${Math.floor(f / 500)}`, `f${f}.md`);
+    const changedOnDisk = 5 + 20 * 17;
+    writeFileSync(fileOf(changedOnDisk), readFileSync(fileOf(changedOnDisk), 'utf8') + conflicting(changedOnDisk));
+    const diskUri = pathToFileURL(fileOf(changedOnDisk)).href;
+    let t0 = performance.now();
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: diskUri, type: 2 }] });
+    await client.diagnosticsFor(diskUri, (d) => d.some((x) => x.code === 'rule-conflict'), 'the conflict written on disk', 60_000);
+    const diskMs = performance.now() - t0;
+    const opened = 6 + 20 * 11;
+    const openUri = pathToFileURL(fileOf(opened)).href;
+    t0 = performance.now();
+    client.open(openUri, readFileSync(fileOf(opened), 'utf8') + conflicting(opened));
+    await client.diagnosticsFor(openUri, (d) => d.some((x) => x.code === 'rule-conflict'), 'the conflict typed in an opened file', 60_000);
+    const openMs = performance.now() - t0;
+    console.log(
+      `LSP a resting domain (${files / 20} files): a file changed on disk → its diagnostics ${diskMs.toFixed(0)} ms; ` +
+        `a file opened → its diagnostics ${openMs.toFixed(0)} ms (the domain takes its snapshots back)`,
+    );
+
     const after = await client.request<ServerStats>(STATS_REQUEST, {});
     const live = await client.request<ServerStats>(STATS_REQUEST, { collect: true });
     console.log(
