@@ -1,7 +1,10 @@
 /**
  * The workspace index: every document of one tenant, grouped by domain, and
  * the findings of the checks. Updating a document marks only its domain(s)
- * dirty; findings are recomputed per dirty domain on demand.
+ * dirty; findings are recomputed per dirty domain on demand. Domains can
+ * keep the checks' state between refreshes or not (`keepState`), and those
+ * that do not can let go of their snapshots until they are checked again
+ * (`documents`).
  */
 import { runChecks } from './checks';
 import type {
@@ -61,6 +64,7 @@ export class Workspace {
   private readonly dirty = new Set<string>();
   private readonly display: (uri: string) => string;
   private readonly keepState: (domain: string) => boolean;
+  private readonly source: DocumentSource | undefined;
 
   constructor(options: WorkspaceOptions = {}) {
     this.tenant = options.tenant ?? 'default';
@@ -68,8 +72,6 @@ export class Workspace {
     this.keepState = options.keepState ?? (() => true);
     this.source = options.documents;
   }
-
-  private readonly source: DocumentSource | undefined;
 
   private domainOf(uri: string): string | undefined {
     return this.docs.get(uri)?.domain ?? this.parked.get(uri);
