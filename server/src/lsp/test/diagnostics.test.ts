@@ -37,7 +37,9 @@ describe('diagnostics over LSP', () => {
     const { ws, client } = await serve({ 'domains/tax/rates.md': RATES, 'domains/tax/other.md': OTHER });
     const rates = ws.uri('domains/tax/rates.md');
     const other = ws.uri('domains/tax/other.md');
+    // Both files' first diagnostics, so that no wait below is met by a file not published yet.
     await client.diagnosticsFor(other, (d) => d.length === 1);
+    await client.diagnosticsFor(rates, (d) => d.length === 1);
     client.open(rates, RATES);
     // Typing 5% instead of 10%: both rules agree, the conflict disappears in both files (one rule is now redundant).
     const line = 2;
