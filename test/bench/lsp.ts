@@ -124,8 +124,8 @@ async function workspace(quick: boolean): Promise<void> {
         `${stats.documents.disk} documents; peak memory ${peakMiB(pid)?.toFixed(0) ?? '?'} MiB (VmHWM), heap used ${(stats.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB`,
     );
 
-    // The first hover in a domain writes that domain's documents into the in-memory graph (unless the
-    // background warm-up got there first); measured on its own, then hovers on a warm graph.
+    // The first hover in a domain (its documents at rest: they are parsed again as the impact walk reads
+    // them), measured on its own, then hovers across the workspace.
     const firsts: number[] = [];
     for (let d = 0; d < 20 && d < files; d++) {
       const uri = pathToFileURL(join(root, 'domains', `d${d}`, 'g0', `f${d}.md`)).href;
@@ -138,7 +138,7 @@ async function workspace(quick: boolean): Promise<void> {
       `LSP while indexing (every second): heap used ${samples.map((s) => mib(s.heapUsed)).join(' ')} MiB; ` +
         `documents at rest ${samples.map((s) => s.resting).join(' ')}; at the end ${stats.documents.resting}`,
     );
-    console.log(`LSP first hover in each of the 20 domains (graph catch-up of the domain): ${summary(firsts)}`);
+    console.log(`LSP first hover in each of the 20 domains: ${summary(firsts)}`);
     // Hover on atom definitions and references across the workspace.
     const hovers: number[] = [];
     let answered = 0;

@@ -135,13 +135,6 @@ export class Workspace {
     return this.snapshot(uri);
   }
 
-  *documents(): IterableIterator<DocumentSnapshot> {
-    for (const uri of [...this.docs.keys(), ...this.parked.keys()]) {
-      const doc = this.snapshot(uri);
-      if (doc) yield doc;
-    }
-  }
-
   domainNames(): string[] {
     return [...this.domains.keys()].sort();
   }

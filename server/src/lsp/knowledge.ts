@@ -340,10 +340,8 @@ export class KnowledgeBase {
     const doc = this.get(uri);
     if (!doc) return undefined;
     for (const o of occurrencesOf(doc)) {
-      const start = absolute(doc, o.blockId, o.span.start);
-      if (start === undefined) continue;
       // The end is inclusive: a cursor just after a name is still on it.
-      if (offset >= start && offset <= start + (o.span.end - o.span.start)) return o;
+      if (offset >= o.offset && offset <= o.offset + (o.span.end - o.span.start)) return o;
     }
     return undefined;
   }
@@ -464,11 +462,6 @@ export function refsOf(m: Molecule): AtomRef[] {
       break;
   }
   return out;
-}
-
-function absolute(doc: DocumentSnapshot, blockId: string, offset: number): number | undefined {
-  const start = blockById(doc, blockId)?.span.start;
-  return start === undefined ? undefined : start + offset;
 }
 
 /** Offset of an LSP position in a document. */
