@@ -48,7 +48,7 @@ export async function checkInWorkers(sources: SourceFile[], options: AnalyseOpti
   const jobs = Math.max(1, Math.min(options.jobs, sources.length));
   const settings: WorkerSettings = { kind: CHECK_WORKER, tenant: options.tenant, cwd: options.cwd };
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves check requests when started like this.
-  const workers = Array.from({ length: jobs }, () => new CheckWorker(__filename, settings));
+  const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(__filename, settings));
   try {
     const queues = queuesByDomain(sources, jobs);
     const holder = new Int32Array(sources.length).fill(-1);
@@ -81,7 +81,7 @@ export async function checkInWorkers(sources: SourceFile[], options: AnalyseOpti
 }
 
 /** One queue of file indexes per worker: whole guessed domains, largest first onto the least loaded worker. */
-function queuesByDomain(sources: SourceFile[], jobs: number): number[][] {
+export function queuesByDomain(sources: readonly { uri: string; text: string }[], jobs: number): number[][] {
   const byDomain = new Map<string, { files: number[]; size: number }>();
   sources.forEach((source, index) => {
     const domain = guessDomain(source);
@@ -102,25 +102,25 @@ function queuesByDomain(sources: SourceFile[], jobs: number): number[][] {
 }
 
 /** The domain a file will most likely have: front matter `domain:` if it is plainly there, else the path's. */
-function guessDomain(source: SourceFile): string {
+export function guessDomain(source: { uri: string; text: string }): string {
   const frontMatter = /^---\r?\n([\s\S]{0,4000}?)\r?\n---/.exec(source.text);
   const declared = frontMatter && /^domain:[ \t]*(['"]?)([^\r\n]*?)\1[ \t]*$/m.exec(frontMatter[1]);
   return domainOf(source.uri, declared ? { domain: declared[2] } : null);
 }
 
 /** The next files for worker `w`: from the head of its own queue, else from the tail of the longest other queue. */
-function nextBatch(queues: number[][], w: number): number[] {
-  if (queues[w].length > 0) return queues[w].splice(0, BATCH);
+export function nextBatch(queues: number[][], w: number, size = BATCH): number[] {
+  if (queues[w].length > 0) return queues[w].splice(0, size);
   let longest = -1;
   for (let v = 0; v < queues.length; v++) if (queues[v].length > 0 && (longest === -1 || queues[v].length > queues[longest].length)) longest = v;
   if (longest === -1) return [];
   // Take a smaller bite than from one's own queue: the owner is still working through it.
   const queue = queues[longest];
-  return queue.splice(Math.max(0, queue.length - Math.ceil(BATCH / 2)));
+  return queue.splice(Math.max(0, queue.length - Math.ceil(size / 2)));
 }
 
 /** Moves every snapshot to the worker that holds most of its domain's documents. */
-async function gatherDomains(workers: CheckWorker[], holder: Int32Array, domains: (string | undefined)[]): Promise<void> {
+async function gatherDomains(workers: RequestWorker<Request>[], holder: Int32Array, domains: (string | undefined)[]): Promise<void> {
   const counts = new Map<string, number[]>();
   domains.forEach((domain, index) => {
     if (domain === undefined) return;
@@ -148,12 +148,12 @@ async function gatherDomains(workers: CheckWorker[], holder: Int32Array, domains
 }
 
 /** A worker thread answering one request at a time, in order. */
-class CheckWorker {
+export class RequestWorker<Request = unknown> {
   private readonly worker: Worker;
   private readonly waiting: { resolve: (value: unknown) => void; reject: (error: Error) => void }[] = [];
   private failure: Error | null = null;
 
-  constructor(script: string, settings: WorkerSettings) {
+  constructor(script: string, settings: unknown) {
     this.worker = new Worker(script, { workerData: settings });
     this.worker.on('message', (value: unknown) => this.waiting.shift()?.resolve(value));
     this.worker.on('error', (error) => this.fail(error));

@@ -4,11 +4,13 @@ import { createServer } from '../lsp/server';
 import { EXIT_USAGE, type Command } from './command';
 import type { CliIO } from './io';
 
-const HELP = `Usage: kos lsp [--stdio | --node-ipc]
+const HELP = `Usage: kos lsp [--stdio | --node-ipc] [--jobs N]
 
 Start the Knowledge OS language server. Editors start it themselves:
   --stdio     speak LSP over standard input and output (Neovim, Helix, Zed…)
   --node-ipc  speak LSP over Node's IPC channel (the VS Code extension)
+  --jobs N    index large workspaces on up to N worker threads (default:
+              the cores, at most 4; 1 indexes on the server's own thread)
 
 Settings come from the editor (section "knowledge") and, as defaults, from
 the environment: KNOWLEDGE_TENANT, KNOWLEDGE_POSTGRES_URL,
@@ -16,6 +18,17 @@ KNOWLEDGE_NEO4J_URL, KNOWLEDGE_NEO4J_USER, KNOWLEDGE_NEO4J_PASSWORD.
 `;
 
 export async function runLsp(args: string[], io: CliIO): Promise<number> {
+  let jobs: number | undefined;
+  const jobsAt = args.findIndex((a) => a === '--jobs' || a.startsWith('--jobs='));
+  if (jobsAt >= 0) {
+    const value = args[jobsAt].startsWith('--jobs=') ? args[jobsAt].slice('--jobs='.length) : args[jobsAt + 1];
+    jobs = Number(value);
+    if (value === undefined || value.trim() === '' || !Number.isInteger(jobs) || jobs < 1) {
+      io.stderr.write(`kos lsp: --jobs must be a positive whole number, not '${value ?? ''}'\n`);
+      return EXIT_USAGE;
+    }
+    args = args.filter((_, i) => i !== jobsAt && !(i === jobsAt + 1 && args[jobsAt] === '--jobs'));
+  }
   const transport = args.find((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--clientProcessId'));
   const unknown = args.filter((a) => a !== '--stdio' && a !== '--node-ipc' && !a.startsWith('--clientProcessId'));
   if (unknown.length > 0 || (transport !== '--stdio' && transport !== '--node-ipc')) {
@@ -31,7 +44,7 @@ export async function runLsp(args: string[], io: CliIO): Promise<number> {
   console.info = console.log;
   console.warn = (...parts: unknown[]) => connection.console.warn(parts.map(String).join(' '));
   console.error = (...parts: unknown[]) => connection.console.error(parts.map(String).join(' '));
-  createServer(connection, { env: io.env });
+  createServer(connection, { env: io.env, jobs });
   connection.listen();
   // The connection keeps the process alive; `exit` ends it (vscode-languageserver calls process.exit).
   return new Promise<number>(() => undefined);

@@ -116,6 +116,38 @@ export class Workspace {
     this.dirty.add(doc.domain);
   }
 
+  /**
+   * Adds documents whose domain was checked elsewhere (a worker thread), at
+   * rest: the workspace holds their URIs and, when `findings` are given (by
+   * URI) and the domain is new here, those findings; otherwise the domain is
+   * checked at the next question, its snapshots reloaded. Needs `documents`.
+   */
+  addChecked(domain: string, uris: readonly string[], findings: Map<string, Finding[]> | null): void {
+    if (!this.source) throw new Error('addChecked needs a document source (WorkspaceOptions.documents)');
+    const known = this.domains.has(domain);
+    for (const uri of uris) {
+      if (this.domainOf(uri) !== undefined && this.domainOf(uri) !== domain) this.remove(uri);
+      this.docs.delete(uri);
+      this.parked.set(uri, domain);
+      let members = this.domains.get(domain);
+      if (!members) this.domains.set(domain, (members = new Set()));
+      members.add(uri);
+    }
+    if (findings && !known) {
+      this.domainFindings.set(domain, new Map(uris.map((uri) => [uri, findings.get(uri) ?? []])));
+    } else if (this.domains.has(domain)) this.dirty.add(domain);
+  }
+
+  /** Whether the workspace holds the document (its snapshot, or at rest). */
+  has(uri: string): boolean {
+    return this.docs.has(uri) || this.parked.has(uri);
+  }
+
+  /** Whether any document of the domain is in the workspace. */
+  knows(domain: string): boolean {
+    return this.domains.has(domain);
+  }
+
   remove(uri: string): void {
     const domain = this.domainOf(uri);
     if (domain === undefined) return;

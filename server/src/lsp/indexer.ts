@@ -1,9 +1,10 @@
 /**
  * Indexing the workspace from disk in the background: the Markdown files of
  * every workspace folder (as `kos check` finds them: `.gitignore` honoured,
- * `node_modules` and `.git` skipped), parsed in batches (in worker threads
- * for large workspaces) so that requests are answered between batches with
- * what is indexed so far. Documents open in the editor are never replaced by
+ * `node_modules` and `.git` skipped), parsed in batches so that requests are
+ * answered between batches with what is indexed so far. Large workspaces are
+ * parsed and checked in worker threads, which send back only what a document
+ * keeps at rest (`indexWorkers.ts`). Documents open in the editor are never replaced by
  * their disk text. Files changed outside the editor arrive through
  * `workspace/didChangeWatchedFiles` and go through `refreshFile`.
  */
@@ -12,9 +13,10 @@ import path from 'node:path';
 import { forgetIncremental, parseDocument } from '../core/document';
 import { discoverFiles } from '../cli/files';
 import { nodeFileSystem, type FileSystem } from '../cli/fileSystem';
-import { parseHere, parseInWorkers, type ParseOutcome } from '../cli/parse';
+import { parseHere, type ParseOutcome } from '../cli/parse';
 import { readSources } from '../cli/sources';
 import { decodeMarkdown } from '../cli/decode';
+import { indexInWorkers } from './indexWorkers';
 import type { KnowledgeBase } from './knowledge';
 
 export interface IndexProgress {
@@ -26,6 +28,8 @@ export interface IndexerOptions {
   fs?: FileSystem;
   /** Worker threads for large workspaces; 1 parses in the server's thread. */
   jobs: number;
+  /** The workers' entry file (default: the running bundle; tests name `dist/cli.js`). */
+  workerScript?: string;
   /** Called after each batch was added to the knowledge base. */
   onBatch: (progress: IndexProgress) => void;
   log: (message: string) => void;
@@ -95,20 +99,36 @@ export class Indexer {
       return sources.sources.map((s) => ({ uri: s.uri, text: s.text }));
     };
     if (parallel) {
-      // One pool for the whole run: the workers parse while this thread adds what they return, each
-      // result a message of its own, so requests are answered in between.
+      // The workers parse and check whole domains; this thread takes in what rests of each document, then
+      // each domain's findings (see indexWorkers.ts), and answers requests in between.
       const tasks = await read(0, files.length);
       if (run !== this.run) return;
+      const tokens: (object | undefined)[] = new Array(tasks.length);
       let reported = 0;
-      await parseInWorkers(tasks, this.options.jobs, (done, index, outcome) => {
-        if (run !== this.run) return;
-        add(tasks[index].uri, outcome);
-        if (done - reported >= BATCH || done === tasks.length) {
+      await indexInWorkers(tasks, {
+        jobs: this.options.jobs,
+        script: this.options.workerScript,
+        tenant: () => this.kb().tenant,
+        current: () => run === this.run,
+        parsed: ({ index, domain, version, occurrences, derived }) => {
+          const kb = this.kb();
+          const { uri, text } = tasks[index];
+          if (kb.origin(uri) === 'open') return;
+          kb.rest({ uri, text, version, domain, occurrences, derived });
+          tokens[index] = kb.token(uri);
+        },
+        failed: (index, error) => this.options.log(`skipped ${tasks[index].uri}: the parser failed: ${error}`),
+        checked: (domain, indexes, findings) => {
+          const checked = indexes.flatMap((i) => (tokens[i] ? [{ uri: tasks[i].uri, token: tokens[i] }] : []));
+          this.kb().restDomain(domain, checked, findings);
+        },
+        progress: (done) => {
+          if (done - reported < BATCH && done < tasks.length) return;
           reported = done;
           this.running = { done: Math.min(files.length, done + skipped), total: files.length };
           this.options.onBatch(this.running);
-        }
-      }, { collect: false });
+        },
+      });
       if (run !== this.run) return;
     } else {
       for (let i = 0; i < files.length; i += BATCH) {

@@ -8,7 +8,7 @@
  * needs it, so a keystroke costs the core's incremental work and nothing more.
  */
 import { blockById, lineIndex, parseDocument, toRange, type DocumentSnapshot } from '../core/document';
-import type { AtomRef, Condition, Molecule, Operand, Range, Span } from '../core/model';
+import type { AtomRef, Condition, Finding, Molecule, Operand, Range, Span } from '../core/model';
 import { LineIndex } from '../core/markdown/lineIndex';
 import { Workspace } from '../core/workspace';
 
@@ -31,6 +31,17 @@ export interface Occurrence {
   offset: number;
   /** The molecule the name is part of, for operands. */
   moleculeId?: string;
+}
+
+/** A document parsed elsewhere, with what the knowledge base keeps of it at rest (`KnowledgeBase.rest`). */
+export interface RestingDocument {
+  uri: string;
+  text: string;
+  version: number;
+  domain: string;
+  occurrences: Occurrence[];
+  /** What features keep derived from it (see `keepDerived`), by kind. */
+  derived: Iterable<readonly [object, unknown]>;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -171,6 +182,65 @@ export class KnowledgeBase {
     if (old?.origin === 'open' && (origin !== 'open' || old.domain !== snapshot.domain)) this.workspace.release();
     this.staleNames.add(snapshot.uri);
     this.changed(snapshot.uri, origin);
+  }
+
+  /**
+   * Adds a disk document parsed elsewhere (a worker thread), at rest: its
+   * text, names and what features keep from it, without a snapshot. The
+   * workspace's checks learn of it with its domain (`restDomain`).
+   */
+  rest(doc: RestingDocument): void {
+    const old = this.entries.get(doc.uri);
+    if (old) {
+      this.leave(doc.uri, old.domain);
+      if (old.origin === 'open') this.countOpen(old.domain, -1);
+      this.workspace.remove(doc.uri);
+      if (old.origin === 'open') this.workspace.release();
+    }
+    this.join(doc.uri, doc.domain);
+    this.reparsed.delete(doc.uri);
+    const { uri, text, version, domain } = doc;
+    const entry: Entry = { snapshot: null, uri, text, version, domain, origin: 'disk', derived: new Map(doc.derived) };
+    this.entries.set(uri, entry);
+    this.unindexNames(uri);
+    this.staleNames.delete(uri);
+    this.indexNames(uri, domain, doc.occurrences, entry);
+    this.changed(uri, 'disk');
+  }
+
+  /**
+   * A domain's documents added by `rest`, checked together elsewhere with
+   * these findings (`null`: not checked). The findings are taken when they
+   * describe the domain as it is now: every document of it here is one of
+   * those, in the version checked, and none is open in the editor.
+   * Otherwise the documents join the workspace and the domain is checked at
+   * the next question.
+   */
+  restDomain(domain: string, checked: readonly { uri: string; token: object }[], findings: readonly Finding[] | null): void {
+    const current = checked.filter(({ uri, token }) => {
+      const entry = this.entries.get(uri);
+      return entry === token && entry.domain === domain && entry.origin !== 'open' && !this.workspace.has(uri);
+    });
+    const whole = findings !== null && current.length === this.urisOf(domain).size && !this.workspace.knows(domain);
+    if (whole) {
+      const byUri = new Map<string, Finding[]>();
+      for (const f of findings) {
+        const list = byUri.get(f.uri);
+        if (list) list.push(f);
+        else byUri.set(f.uri, [f]);
+      }
+      this.workspace.addChecked(domain, current.map((c) => c.uri), byUri);
+    } else {
+      // Every document of the domain the workspace does not hold yet joins it (an open one with its snapshot).
+      for (const uri of this.urisOf(domain)) {
+        if (this.workspace.has(uri)) continue;
+        const entry = this.entries.get(uri)!;
+        if (entry.snapshot) this.workspace.upsert(entry.snapshot);
+        else this.workspace.addChecked(domain, [uri], null);
+      }
+    }
+    this.touched.add(domain);
+    this.generation++;
   }
 
   remove(uri: string): void {
@@ -366,40 +436,49 @@ export class KnowledgeBase {
       const old = this.indexed.get(uri);
       const token = this.token(uri);
       if (old && token && old.token === token) continue;
-      if (old) {
-        const byKey = this.names.get(old.domain);
-        for (const key of old.keys) {
-          const list = byKey?.get(key)?.filter((o) => o.uri !== uri);
-          if (list?.length) byKey!.set(key, list);
-          else byKey?.delete(key);
-        }
-        if (byKey?.size === 0) this.names.delete(old.domain);
-        this.indexed.delete(uri);
-      }
+      this.unindexNames(uri);
       const doc = this.get(uri);
-      if (!doc || !token) continue;
-      let byKey = this.names.get(doc.domain);
-      if (!byKey) this.names.set(doc.domain, (byKey = new Map()));
-      // Per key, one list of every document's places: by URI, then in document order.
-      const mine = new Map<string, Occurrence[]>();
-      for (const o of occurrencesOf(doc)) {
-        const list = mine.get(o.key);
-        if (list) list.push(o);
-        else mine.set(o.key, [o]);
-      }
-      for (const [key, places] of mine) {
-        const list = byKey.get(key);
-        if (!list) {
-          byKey.set(key, places);
-          continue;
-        }
-        let at = list.length;
-        while (at > 0 && list[at - 1].uri > uri) at--;
-        list.splice(at, 0, ...places);
-      }
-      this.indexed.set(uri, { domain: doc.domain, keys: [...mine.keys()], token });
+      if (doc && token) this.indexNames(uri, doc.domain, occurrencesOf(doc), token);
     }
     this.staleNames.clear();
+  }
+
+  /** Takes what a document contributed out of the name index. */
+  private unindexNames(uri: string): void {
+    const old = this.indexed.get(uri);
+    if (!old) return;
+    const byKey = this.names.get(old.domain);
+    for (const key of old.keys) {
+      const list = byKey?.get(key)?.filter((o) => o.uri !== uri);
+      if (list?.length) byKey!.set(key, list);
+      else byKey?.delete(key);
+    }
+    if (byKey?.size === 0) this.names.delete(old.domain);
+    this.indexed.delete(uri);
+  }
+
+  /** Adds a document's occurrences (in document order) to the name index, as of version `token`. */
+  private indexNames(uri: string, domain: string, occurrences: readonly Occurrence[], token: object): void {
+    let byKey = this.names.get(domain);
+    if (!byKey) this.names.set(domain, (byKey = new Map()));
+    // Per key, one list of every document's places: by URI, then in document order.
+    const mine = new Map<string, Occurrence[]>();
+    for (const o of occurrences) {
+      const list = mine.get(o.key);
+      if (list) list.push(o);
+      else mine.set(o.key, [o]);
+    }
+    for (const [key, places] of mine) {
+      const list = byKey.get(key);
+      if (!list) {
+        byKey.set(key, places);
+        continue;
+      }
+      let at = list.length;
+      while (at > 0 && list[at - 1].uri > uri) at--;
+      list.splice(at, 0, ...places);
+    }
+    this.indexed.set(uri, { domain, keys: [...mine.keys()], token });
   }
 }
 

@@ -71,6 +71,8 @@ export interface StartOptions {
   cli?: string;
   /** Extra arguments for node (e.g. --max-old-space-size). */
   nodeArgs?: string[];
+  /** `kos lsp --jobs`: worker threads for indexing (default: the server's). */
+  jobs?: number;
 }
 
 type Waiter = { check: () => boolean; resolve: () => void; reject: (error: Error) => void };
@@ -269,7 +271,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestClien
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('KNOWLEDGE_')) delete env[key];
   Object.assign(env, options.env ?? {});
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, 'lsp', '--stdio'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, 'lsp', '--stdio', ...(options.jobs ? ['--jobs', String(options.jobs)] : [])], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const client = new TestClient(connection, child, options.settings);
   client.syncEnabled = options.sync ?? false;

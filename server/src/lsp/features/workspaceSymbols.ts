@@ -35,7 +35,7 @@ export const workspaceSymbolsFeature: Feature = {
 export const MAX_RESULTS = 200;
 
 /** One searchable name of a document. */
-interface Entry {
+export interface SymbolEntry {
   name: string;
   /** Normalised (lower case, single spaces): what queries match. */
   lower: string;
@@ -58,16 +58,16 @@ interface AtomPlace {
   defined: boolean;
 }
 
-function atomId(entry: Entry): string | undefined {
+function atomId(entry: SymbolEntry): string | undefined {
   return entry.atom ? `${entry.containerName}\0${entry.lower}` : undefined;
 }
 
-/** What `KnowledgeBase.derived` keeps the entries under. */
-const ENTRIES = {};
+/** What `KnowledgeBase.derived` keeps the entries under (the indexer's workers compute them too: `indexWorkers.ts`). */
+export const ENTRIES = {};
 
 /** A document's searchable names: its title, its headings (but the H1 the title comes from) and its atoms, each once. */
-function entriesOf(doc: DocumentSnapshot): Entry[] {
-  const out: Entry[] = [];
+export function entriesOf(doc: DocumentSnapshot): SymbolEntry[] {
+  const out: SymbolEntry[] = [];
   const add = (name: string, kind: SymbolKind, containerName: string, blockId: string | null, span: Span, atom?: AtomPlace) => {
     if (name === '') return;
     const lower = atom ? atom.key : normalize(name);
@@ -108,7 +108,7 @@ function entriesOf(doc: DocumentSnapshot): Entry[] {
 }
 
 interface Match {
-  entry: Entry;
+  entry: SymbolEntry;
   uri: string;
   tier: number;
 }

@@ -6,25 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument, type DocumentSnapshot } from '../../core/document';
 import { exampleTexts } from '../../core/testing/examples';
-import { searchSymbols } from '../features/workspaceSymbols';
 import { KnowledgeBase } from '../knowledge';
-import { localImpact } from '../localImpact';
+import { answers } from './answers';
 
 const docs = (): DocumentSnapshot[] =>
   exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/${i % 2 ? 'tax' : 'pay'}/doc${String(i).padStart(2, '0')}.md`, text));
-
-/** Everything the features read across documents, as plain data. */
-function answers(kb: KnowledgeBase) {
-  const out: unknown[] = [kb.workspace.findings()];
-  for (const domain of kb.domains()) {
-    for (const key of kb.atomNames(domain).keys()) {
-      out.push(kb.occurrences(domain, key).map((o) => [o.uri, o.kind, kb.range(o)]));
-      out.push(localImpact(kb, domain, key, 3));
-    }
-  }
-  for (const query of ['rate', 'withholding', 'sin', 'r', 'quebec']) out.push(searchSymbols(kb, query));
-  return out;
-}
 
 describe('documents at rest', () => {
   it('let go of their snapshots once their domain is checked, and answer as before', () => {

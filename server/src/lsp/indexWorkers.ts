@@ -1,0 +1,226 @@
+/**
+ * Indexing a large workspace on worker threads, parse and checks both, so
+ * that the server's thread never holds a disk file's snapshot while it
+ * indexes (the snapshots are most of the garbage it would collect, and
+ * parsing them back from messages most of its work).
+ *
+ * Files are handed out by domain (guessed from the path and the front
+ * matter, as `kos check` hands them out; a free worker takes from the tail
+ * of another's queue). A worker parses a file, keeps the snapshot and sends
+ * back only what the server keeps of a document at rest: its domain, the
+ * names it writes (occurrences) and its workspace-symbol entries. Once every
+ * file guessed into a domain has been parsed, the worker holding most of
+ * them checks the domain (the others hand theirs over first), sends back
+ * its findings and lets go of the snapshots. A file whose front matter
+ * names another domain than the guess is let go of: the server checks that
+ * domain itself (`KnowledgeBase.restDomain` without findings).
+ */
+import { forgetIncremental, type DocumentSnapshot } from '../core/document';
+import type { Finding } from '../core/model';
+import { Workspace } from '../core/workspace';
+import { guessDomain, nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
+import { fromSent, parseSafely, toSent, type ParseTask, type SentOutcome } from '../cli/parse';
+import { ENTRIES, entriesOf, type SymbolEntry } from './features/workspaceSymbols';
+import { occurrencesOf, type Occurrence } from './knowledge';
+
+const INDEX_WORKER = 'kos-index-worker';
+
+/** Files per parse request. */
+const BATCH = 8;
+/** Parse requests each worker holds at once: it starts the next while the server takes in the last. */
+const LANES = 3;
+
+type Request =
+  | { op: 'parse'; files: (ParseTask & { index: number })[] }
+  | { op: 'take'; indexes: number[] }
+  | { op: 'drop'; indexes: number[] }
+  | { op: 'give'; snapshots: [number, SentOutcome][] }
+  | { op: 'check'; tenant: string; indexes: number[] };
+
+/** What a worker sends back for each file of a parse request (as JSON; occurrences without their URI). */
+type Parsed = { index: number; domain: string; version: number; occurrences: Occurrence[]; symbols: SymbolEntry[] } | { index: number; error: string };
+
+/** A file parsed in a worker, as the server keeps it at rest. */
+export interface IndexedFile {
+  index: number;
+  domain: string;
+  version: number;
+  occurrences: Occurrence[];
+  /** For `KnowledgeBase.rest`: what features keep derived from the document. */
+  derived: [object, unknown][];
+}
+
+export interface WorkerIndexing {
+  jobs: number;
+  /** The workers' entry file (default: this bundle, `dist/cli.js`; tests name it). */
+  script?: string;
+  /** The tenant the domains are checked for. */
+  tenant: () => string;
+  /** False once the run is superseded: nothing more is handed out or reported. */
+  current: () => boolean;
+  parsed(file: IndexedFile): void;
+  failed(index: number, error: string): void;
+  /**
+   * Every file guessed into a domain was parsed: those really in it, checked
+   * together, with their findings; those in another `domain` than guessed
+   * with `null` (the server checks that domain itself).
+   */
+  checked(domain: string, indexes: number[], findings: Finding[] | null): void;
+  /** Files parsed so far (failed ones included). */
+  progress(done: number): void;
+}
+
+export function isIndexWorker(data: unknown): boolean {
+  return data === INDEX_WORKER;
+}
+
+export async function indexInWorkers(sources: readonly ParseTask[], options: WorkerIndexing): Promise<void> {
+  if (sources.length === 0) return;
+  const jobs = Math.max(1, Math.min(options.jobs, sources.length));
+  // In the esbuild bundle `__filename` is `dist/cli.js`, which serves index requests when started like this.
+  const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(options.script ?? __filename, INDEX_WORKER));
+  try {
+    const guesses = sources.map((source) => guessDomain(source));
+    const groups = new Map<string, number[]>();
+    guesses.forEach((guess, index) => {
+      const group = groups.get(guess);
+      if (group) group.push(index);
+      else groups.set(guess, [index]);
+    });
+    const left = new Map([...groups].map(([guess, members]) => [guess, members.length]));
+    const queues = queuesByDomain(sources, jobs);
+    const holder = new Int32Array(sources.length).fill(-1);
+    const domains: (string | undefined)[] = new Array(sources.length);
+    const closing: Promise<void>[] = [];
+    let failure: unknown = null;
+    let done = 0;
+    // JSON.parse makes a string per value: names, keys and ids repeat across occurrences, entries and files.
+    const strings = new Map<string, string>();
+    const shared = (value: string) => {
+      const known = strings.get(value);
+      if (known !== undefined) return known;
+      strings.set(value, value);
+      return value;
+    };
+
+    /** Hands the snapshots at `indexes` from their holders to worker `to`. */
+    const move = (indexes: number[], to: number) =>
+      Promise.all(
+        workers.map(async (worker, w) => {
+          const mine = indexes.filter((i) => holder[i] === w);
+          if (mine.length === 0 || w === to) return;
+          const snapshots = await worker.request<[number, SentOutcome][]>({ op: 'take', indexes: mine });
+          await workers[to].request({ op: 'give', snapshots });
+          for (const i of mine) holder[i] = to;
+        }),
+      );
+
+    const close = async (guess: string) => {
+      const members = groups.get(guess)!.filter((i) => domains[i] !== undefined);
+      // Files the guess put in the wrong domain: their domain is checked by the server (`restDomain` without findings).
+      const strays = new Map<string, number[]>();
+      for (const i of members) if (domains[i] !== guess) strays.set(domains[i]!, [...(strays.get(domains[i]!) ?? []), i]);
+      if (strays.size > 0) {
+        await Promise.all(workers.map((worker, w) => worker.request({ op: 'drop', indexes: members.filter((i) => holder[i] === w && domains[i] !== guess) })));
+        if (options.current()) for (const [domain, indexes] of strays) options.checked(domain, indexes, null);
+      }
+      const mine = members.filter((i) => domains[i] === guess);
+      if (mine.length === 0) return;
+      const counts = workers.map((_, w) => mine.filter((i) => holder[i] === w).length);
+      const owner = counts.indexOf(Math.max(...counts));
+      await move(mine, owner);
+      const findings = await workers[owner].request<string>({ op: 'check', tenant: options.tenant(), indexes: mine });
+      if (options.current()) options.checked(guess, mine, JSON.parse(findings) as Finding[]);
+    };
+
+    const work = async (w: number) => {
+      while (options.current()) {
+        const batch = nextBatch(queues, w, BATCH);
+        if (batch.length === 0) return;
+        const files = batch.map((index) => ({ index, uri: sources[index].uri, text: sources[index].text }));
+        const answer = await workers[w].request<string>({ op: 'parse', files });
+        if (!options.current()) return;
+        for (const parsed of JSON.parse(answer) as Parsed[]) {
+          if ('error' in parsed) {
+            options.failed(parsed.index, parsed.error);
+            continue;
+          }
+          const { index, domain, version, occurrences, symbols } = parsed;
+          holder[index] = w;
+          domains[index] = domain;
+          const uri = sources[index].uri;
+          for (const o of occurrences) {
+            o.uri = uri;
+            o.key = shared(o.key);
+            o.name = shared(o.name);
+            o.blockId = shared(o.blockId);
+            if (o.moleculeId !== undefined) o.moleculeId = shared(o.moleculeId);
+          }
+          for (const e of symbols) {
+            e.name = shared(e.name);
+            e.lower = shared(e.lower);
+            e.containerName = shared(e.containerName);
+          }
+          options.parsed({ index, domain: shared(domain), version, occurrences, derived: [[ENTRIES, symbols]] });
+        }
+        done += batch.length;
+        options.progress(done);
+        for (const index of batch) {
+          const guess = guesses[index];
+          const n = left.get(guess)! - 1;
+          left.set(guess, n);
+          if (n === 0) closing.push(close(guess).catch((error: unknown) => void (failure ??= error)));
+        }
+      }
+    };
+    await Promise.all(workers.flatMap((_, w) => Array.from({ length: LANES }, () => work(w))));
+    await Promise.all(closing);
+    if (failure !== null && options.current()) throw failure;
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+  }
+}
+
+/** The worker's side: parse and keep snapshots, hand them over on request, check a domain and let it go. */
+export function serveIndexRequests(port: { on(event: 'message', listener: (message: Request) => void): void; postMessage(value: unknown): void }): void {
+  const snapshots = new Map<number, DocumentSnapshot>();
+  port.on('message', (message) => {
+    switch (message.op) {
+      case 'parse': {
+        const parsed = message.files.map(({ index, uri, text }): Parsed => {
+          const outcome = parseSafely({ uri, text });
+          if ('error' in outcome) return { index, error: outcome.error };
+          const doc = outcome.snapshot;
+          // Disk documents are never edited in place (opening one parses it again).
+          forgetIncremental(doc);
+          snapshots.set(index, doc);
+          // The URI goes once, not with every occurrence: the server puts it back.
+          const occurrences = occurrencesOf(doc).map((o) => ({ ...o, uri: '' }));
+          return { index, domain: doc.domain, version: doc.version, occurrences, symbols: entriesOf(doc) };
+        });
+        return port.postMessage(JSON.stringify(parsed));
+      }
+      case 'take': {
+        const taken = message.indexes.map((index): [number, SentOutcome] => [index, toSent({ snapshot: snapshots.get(index)! })]);
+        for (const index of message.indexes) snapshots.delete(index);
+        return port.postMessage(taken);
+      }
+      case 'drop':
+        for (const index of message.indexes) snapshots.delete(index);
+        return port.postMessage(null);
+      case 'give':
+        for (const [index, sent] of message.snapshots) {
+          const outcome = fromSent(sent);
+          if ('snapshot' in outcome) snapshots.set(index, outcome.snapshot);
+        }
+        return port.postMessage(null);
+      case 'check': {
+        const workspace = new Workspace({ tenant: message.tenant });
+        for (const index of message.indexes) workspace.upsert(snapshots.get(index)!);
+        const findings = workspace.findings();
+        for (const index of message.indexes) snapshots.delete(index);
+        return port.postMessage(JSON.stringify(findings));
+      }
+    }
+  });
+}

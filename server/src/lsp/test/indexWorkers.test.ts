@@ -1,0 +1,131 @@
+/**
+ * Indexing on worker threads (`indexWorkers.ts`, through the real bundle
+ * `dist/cli.js` built by the global setup): the knowledge base answers
+ * exactly what it answers when every file is parsed and checked on the
+ * server's thread — findings within and across files, parse problems,
+ * files whose front matter names another domain than the one guessed, a
+ * document open in the editor before the index reaches it, a run
+ * superseded by the next.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { section } from '../../../../test/bench/generate';
+import { tempTree } from '../../cli/testing';
+import { parseDocument } from '../../core/document';
+import { exampleTexts } from '../../core/testing/examples';
+import { Indexer } from '../indexer';
+import { indexInWorkers } from '../indexWorkers';
+import { KnowledgeBase } from '../knowledge';
+import { answers } from './answers';
+
+const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
+
+/** 437 files (the workers take over above 400) in 13 domains. */
+function files(): Record<string, string> {
+  const out: Record<string, string> = {};
+  exampleTexts().forEach((text, i) => {
+    for (let k = 0; k < 6; k++) {
+      // In half the copies the front matter's domain carries a YAML comment, which the workers' guess misreads.
+      out[`domains/d${k}/ex${i}.md`] = k < 3 ? text.replace(/^domain: (\w+)$/m, 'domain: $1 # moved') : text;
+    }
+  });
+  for (let j = 0; j < 360; j++) out[`domains/bulk${j % 4}/f${j}.md`] = `# File ${j}\n\n${section(j * 3)}${section(j * 3 + 1)}`;
+  for (let j = 0; j < 20; j++) out[`notes/n${j}.md`] = `# Note ${j}\n\n${section(5000 + j)}`;
+  // Misread too, in a folder that sorts after the domains the front matter names.
+  out['domains/zz/late-tax.md'] = out['domains/d0/ex8.md'];
+  out['domains/zz/late-payroll.md'] = out['domains/d0/ex4.md'];
+  out['domains/d0/broken.md'] = '---\ndomain: [unclosed\n---\n# Broken\n\n- IF THEN\n';
+  return out;
+}
+
+const root = tempTree(files());
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const uri = (relative: string) => pathToFileURL(path.join(root, relative)).href;
+
+async function indexed(jobs: number, before: (kb: KnowledgeBase) => void = () => undefined, runs = 1): Promise<KnowledgeBase> {
+  const kb = new KnowledgeBase('t');
+  before(kb);
+  const logs: string[] = [];
+  const indexer = new Indexer(() => kb, { jobs, workerScript: CLI, onBatch: () => undefined, log: (m) => logs.push(m) });
+  for (let run = 1; run < runs; run++) void indexer.index([root]);
+  await indexer.index([root]);
+  expect(logs.filter((l) => !l.startsWith('indexed '))).toEqual([]);
+  return kb;
+}
+
+describe('indexing on worker threads', () => {
+  it('answers as the server thread does: findings, names, impact, symbols, documents at rest', async () => {
+    const single = await indexed(1);
+    const workers = await indexed(2);
+    expect(workers.size).toBe(437);
+    // The workers checked the domains: their documents rest already (on one thread none has been checked yet).
+    expect(workers.resting().length).toBeGreaterThan(400);
+    expect(single.resting()).toEqual([]);
+    // The files whose front matter the guess misreads are in the domain it names.
+    for (const [file, domain] of [['d0/ex8.md', 'tax'], ['d2/ex4.md', 'payroll'], ['zz/late-tax.md', 'tax'], ['zz/late-payroll.md', 'payroll']]) {
+      expect(workers.get(uri(`domains/${file}`))?.domain).toBe(domain);
+    }
+    const expected = answers(single);
+    expect(answers(workers)).toEqual(expected);
+    expect(workers.workspace.findings().length).toBeGreaterThan(50);
+    expect(workers.workspace.findings().some((f) => f.code === 'parse-error')).toBe(true);
+    expect(workers.resting()).toEqual(single.resting());
+  }, 60_000);
+
+  it('keeps what the editor has open, and checks its domain with the editor’s text', async () => {
+    const open = uri('domains/bulk1/f1.md');
+    const edit = (kb: KnowledgeBase) => kb.upsert(parseDocument(open, '# Edited\n\n- IF [[Region 3]] = Quebec THEN [[Fee]] = 1%\n- IF [[Region 3]] = Quebec THEN [[Fee]] = 2%\n'), 'open');
+    const single = await indexed(1, edit);
+    const workers = await indexed(2, edit);
+    expect(workers.text(open)).toMatch(/^# Edited/);
+    expect(workers.workspace.findingsFor(open).map((f) => f.code)).toContain('rule-conflict');
+    expect(answers(workers)).toEqual(answers(single));
+  }, 60_000);
+
+  it('answers as the server thread does after a run superseded by the next', async () => {
+    const single = await indexed(1);
+    const workers = await indexed(2, undefined, 2);
+    expect(answers(workers)).toEqual(answers(single));
+  }, 60_000);
+
+  it('leaves the domain of a file whose front matter the guess misread to the server, also after that domain was checked', async () => {
+    const fee = (rate: number, frontMatter: string) => `---\n${frontMatter}\n---\n# Fee\n\n- IF [[Region]] = Quebec THEN [[Fee]] = ${rate}%\n`;
+    // A whole parse request (8 files) of tax, then the stray in the next: tax is checked before the stray arrives.
+    const sources = [
+      { uri: 'file:///kb/domains/tax/a0.md', text: fee(1, 'domain: tax') },
+      ...Array.from({ length: 7 }, (_, i) => ({ uri: `file:///kb/domains/tax/a${i + 1}.md`, text: `# Rate ${i}\n\n- **Rate ${i}**: ${i}%\n` })),
+      { uri: 'file:///kb/domains/zz/b.md', text: fee(2, 'domain: tax # moved') },
+    ];
+    const kb = new KnowledgeBase('t');
+    const tokens: object[] = [];
+    const calls: [string, number[], number | null][] = [];
+    // One worker: it answers in order.
+    await indexInWorkers(sources, {
+      jobs: 1,
+      script: CLI,
+      tenant: () => 't',
+      current: () => true,
+      parsed: ({ index, domain, version, occurrences, derived }) => {
+        kb.rest({ ...sources[index], version, domain, occurrences, derived });
+        tokens[index] = kb.token(sources[index].uri)!;
+      },
+      failed: (index, error) => expect.fail(`${sources[index].uri}: ${error}`),
+      checked: (domain, indexes, findings) => {
+        calls.push([domain, indexes, findings && findings.length]);
+        kb.restDomain(domain, indexes.map((i) => ({ uri: sources[i].uri, token: tokens[i] })), findings);
+      },
+      progress: () => undefined,
+    });
+    expect(calls).toEqual([
+      ['tax', [0, 1, 2, 3, 4, 5, 6, 7], 0],
+      ['tax', [8], null],
+    ]);
+    // The stray's rule conflicts with a0's: the server checked tax again with it.
+    expect(kb.workspace.findings().map((f) => [f.uri, f.code])).toEqual([
+      [sources[0].uri, 'rule-conflict'],
+      [sources[8].uri, 'rule-conflict'],
+    ]);
+  }, 30_000);
+});
