@@ -56,5 +56,10 @@ describe('runKos', () => {
     const { code, err } = await kos('check', '--format', 'xml');
     expect(code).toBe(2);
     expect(err).toContain("unknown format 'xml'");
+    for (const jobs of [['--jobs', '0'], ['--jobs=two'], ['--jobs']]) {
+      const lsp = await kos('lsp', '--stdio', ...jobs);
+      expect(lsp.code).toBe(2);
+      expect(lsp.err).toMatch(/^kos lsp: --jobs must be a positive whole number/);
+    }
   });
 });

@@ -18,7 +18,7 @@ describe('indexing a large workspace', () => {
     // Two rules that conflict, in a disk file.
     files['domains/d0/conflict.md'] = '# Conflict\n\n- IF [[Item 0]] > 1% THEN Fee = 5%\n- IF [[Item 0]] > 1% THEN Fee = 7%\n';
     const ws = workspaceOf(files);
-    const client = await startServer({ folders: [ws.root] });
+    const client = await startServer({ folders: [ws.root], jobs: 2 });
     onCleanup(ws.cleanup, () => client.stop());
     // Opened before the index reaches it: the editor's text wins.
     const open = ws.uri('domains/d1/f001.md');
