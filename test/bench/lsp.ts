@@ -10,7 +10,7 @@
  * 3. On that workspace (> 100,000 atoms): hover latency on atoms (p95 ≤ 20 ms)
  *    and workspace-symbol latency.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -197,6 +197,26 @@ async function workspace(quick: boolean): Promise<void> {
         `heap used ${(after.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB, alive after a full collection ${(live.memory.heapUsed / 1024 / 1024).toFixed(0)} MiB ` +
         `(RSS then ${(live.memory.rss / 1024 / 1024).toFixed(0)} MiB)`,
     );
+
+    // Warm start: the server started again on the same folder reads the index cache the last run wrote. First
+    // with one file changed on disk since (its domain is indexed again), then with nothing changed.
+    await client.stop();
+    const cacheDir = join(root, '.knowledge', 'index');
+    const cacheBytes = readdirSync(cacheDir).reduce((sum, f) => sum + statSync(join(cacheDir, f)).size, 0);
+    for (const what of ['one file changed on disk since', 'unchanged']) {
+      const t1 = performance.now();
+      client = await startServer({ folders: [root], cli: CLI, nodeArgs });
+      await client.waitFor(() => client!.logs.some((l) => /^indexed \d+ files/.test(l)), 'indexing again', 600_000);
+      const warmMs = performance.now() - t1;
+      const warmLine = client.logs.find((l) => /^indexed \d+ files/.test(l))!;
+      const fromCache = /\((\d+) from the index cache/.exec(warmLine)?.[1] ?? '0';
+      console.log(
+        `LSP warm start (${files} files, ${what}): ${(warmMs / 1000).toFixed(1)} s from starting the server to indexed; ${fromCache} documents ` +
+          `from the index cache (${(cacheBytes / 1024 / 1024).toFixed(0)} MiB); peak memory ${peakMiB(client.process.pid!)?.toFixed(0) ?? '?'} MiB (VmHWM)`,
+      );
+      await client.stop();
+    }
+    client = undefined;
   } finally {
     await client?.stop();
     rmSync(root, { recursive: true, force: true });

@@ -37,8 +37,12 @@ type Request =
   | { op: 'give'; snapshots: [number, SentOutcome][] }
   | { op: 'check'; tenant: string; indexes: number[] };
 
-/** What a worker sends back for each file of a parse request (as JSON; occurrences without their URI). */
-type Parsed = { index: number; domain: string; version: number; occurrences: Occurrence[]; symbols: SymbolEntry[] } | { index: number; error: string };
+/**
+ * What a worker sends back for each file of a parse request, as JSON (a
+ * record): what the document keeps at rest (occurrences without their URI),
+ * or why the parser failed. The index cache keeps records as they are.
+ */
+type Parsed = { domain: string; version: number; occurrences: Occurrence[]; symbols: SymbolEntry[] } | { error: string };
 
 /** A file parsed in a worker, as the server keeps it at rest. */
 export interface IndexedFile {
@@ -50,6 +54,39 @@ export interface IndexedFile {
   derived: [object, unknown][];
 }
 
+/** Strings a run shares (`restingOf`). */
+export type Strings = Map<string, string>;
+
+/**
+ * What a record says of the document at `uri`, for `KnowledgeBase.rest`.
+ * JSON.parse makes a string per value; names, keys and ids repeat across
+ * occurrences, entries and files, so they are shared through `strings`.
+ */
+export function restingOf(record: string, uri: string, strings: Strings): Omit<IndexedFile, 'index'> | { error: string } {
+  const parsed = JSON.parse(record) as Parsed;
+  if ('error' in parsed) return parsed;
+  const shared = (value: string) => {
+    const known = strings.get(value);
+    if (known !== undefined) return known;
+    strings.set(value, value);
+    return value;
+  };
+  const { domain, version, occurrences, symbols } = parsed;
+  for (const o of occurrences) {
+    o.uri = uri;
+    o.key = shared(o.key);
+    o.name = shared(o.name);
+    o.blockId = shared(o.blockId);
+    if (o.moleculeId !== undefined) o.moleculeId = shared(o.moleculeId);
+  }
+  for (const e of symbols) {
+    e.name = shared(e.name);
+    e.lower = shared(e.lower);
+    e.containerName = shared(e.containerName);
+  }
+  return { domain: shared(domain), version, occurrences, derived: [[ENTRIES, symbols]] };
+}
+
 export interface WorkerIndexing {
   jobs: number;
   /** The workers' entry file (default: this bundle, `dist/cli.js`; tests name it). */
@@ -58,7 +95,8 @@ export interface WorkerIndexing {
   tenant: () => string;
   /** False once the run is superseded: nothing more is handed out or reported. */
   current: () => boolean;
-  parsed(file: IndexedFile): void;
+  /** A file parsed, and its record as the worker sent it. */
+  parsed(file: IndexedFile, record: string): void;
   failed(index: number, error: string): void;
   /**
    * Every file guessed into a domain was parsed: those really in it, checked
@@ -94,14 +132,7 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
     const closing: Promise<void>[] = [];
     let failure: unknown = null;
     let done = 0;
-    // JSON.parse makes a string per value: names, keys and ids repeat across occurrences, entries and files.
-    const strings = new Map<string, string>();
-    const shared = (value: string) => {
-      const known = strings.get(value);
-      if (known !== undefined) return known;
-      strings.set(value, value);
-      return value;
-    };
+    const strings: Strings = new Map();
 
     /** Hands the snapshots at `indexes` from their holders to worker `to`. */
     const move = (indexes: number[], to: number) =>
@@ -138,30 +169,17 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
         const batch = nextBatch(queues, w, BATCH);
         if (batch.length === 0) return;
         const files = batch.map((index) => ({ index, uri: sources[index].uri, text: sources[index].text }));
-        const answer = await workers[w].request<string>({ op: 'parse', files });
+        const answer = await workers[w].request<[number, string][]>({ op: 'parse', files });
         if (!options.current()) return;
-        for (const parsed of JSON.parse(answer) as Parsed[]) {
-          if ('error' in parsed) {
-            options.failed(parsed.index, parsed.error);
+        for (const [index, record] of answer) {
+          const resting = restingOf(record, sources[index].uri, strings);
+          if ('error' in resting) {
+            options.failed(index, resting.error);
             continue;
           }
-          const { index, domain, version, occurrences, symbols } = parsed;
           holder[index] = w;
-          domains[index] = domain;
-          const uri = sources[index].uri;
-          for (const o of occurrences) {
-            o.uri = uri;
-            o.key = shared(o.key);
-            o.name = shared(o.name);
-            o.blockId = shared(o.blockId);
-            if (o.moleculeId !== undefined) o.moleculeId = shared(o.moleculeId);
-          }
-          for (const e of symbols) {
-            e.name = shared(e.name);
-            e.lower = shared(e.lower);
-            e.containerName = shared(e.containerName);
-          }
-          options.parsed({ index, domain: shared(domain), version, occurrences, derived: [[ENTRIES, symbols]] });
+          domains[index] = resting.domain;
+          options.parsed({ index, ...resting }, record);
         }
         done += batch.length;
         options.progress(done);
@@ -187,18 +205,19 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
   port.on('message', (message) => {
     switch (message.op) {
       case 'parse': {
-        const parsed = message.files.map(({ index, uri, text }): Parsed => {
+        const records = message.files.map(({ index, uri, text }): [number, string] => {
           const outcome = parseSafely({ uri, text });
-          if ('error' in outcome) return { index, error: outcome.error };
+          if ('error' in outcome) return [index, JSON.stringify({ error: outcome.error } satisfies Parsed)];
           const doc = outcome.snapshot;
           // Disk documents are never edited in place (opening one parses it again).
           forgetIncremental(doc);
           snapshots.set(index, doc);
           // The URI goes once, not with every occurrence: the server puts it back.
           const occurrences = occurrencesOf(doc).map((o) => ({ ...o, uri: '' }));
-          return { index, domain: doc.domain, version: doc.version, occurrences, symbols: entriesOf(doc) };
+          const parsed: Parsed = { domain: doc.domain, version: doc.version, occurrences, symbols: entriesOf(doc) };
+          return [index, JSON.stringify(parsed)];
         });
-        return port.postMessage(JSON.stringify(parsed));
+        return port.postMessage(records);
       }
       case 'take': {
         const taken = message.indexes.map((index): [number, SentOutcome] => [index, toSent({ snapshot: snapshots.get(index)! })]);

@@ -13,10 +13,14 @@ import path from 'node:path';
 import { forgetIncremental, parseDocument } from '../core/document';
 import { discoverFiles } from '../cli/files';
 import { nodeFileSystem, type FileSystem } from '../cli/fileSystem';
-import { parseHere, type ParseOutcome } from '../cli/parse';
+import fsp from 'node:fs/promises';
+import { guessDomain } from '../cli/checkWorkers';
+import { parseHere, type ParseOutcome, type ParseTask } from '../cli/parse';
+import type { Finding } from '../core/model';
+import { CacheWriter, cacheFile, loadCache, textHash, usableDomains, type CacheKey, type LoadedCache } from './indexCache';
 import { readSources } from '../cli/sources';
 import { decodeMarkdown } from '../cli/decode';
-import { indexInWorkers } from './indexWorkers';
+import { indexInWorkers, restingOf, type IndexedFile, type Strings } from './indexWorkers';
 import type { KnowledgeBase } from './knowledge';
 
 export interface IndexProgress {
@@ -30,6 +34,8 @@ export interface IndexerOptions {
   jobs: number;
   /** The workers' entry file (default: the running bundle; tests name `dist/cli.js`). */
   workerScript?: string;
+  /** Where the index of these folders is kept between sessions (`indexCache.ts`; large workspaces only); null or absent: nowhere. */
+  cacheDir?: (folders: string[]) => string | null;
   /** Called after each batch was added to the knowledge base. */
   onBatch: (progress: IndexProgress) => void;
   log: (message: string) => void;
@@ -83,6 +89,7 @@ export class Indexer {
     this.options.onBatch(this.running);
     const parallel = this.options.jobs > 1 && files.length > PARALLEL_THRESHOLD;
     let skipped = 0;
+    let cached = 0;
     const add = (uri: string, outcome: ParseOutcome) => {
       const kb = this.kb();
       if (kb.origin(uri) === 'open') return;
@@ -99,37 +106,14 @@ export class Indexer {
       return sources.sources.map((s) => ({ uri: s.uri, text: s.text }));
     };
     if (parallel) {
-      // The workers parse and check whole domains; this thread takes in what rests of each document, then
-      // each domain's findings (see indexWorkers.ts), and answers requests in between.
       const tasks = await read(0, files.length);
       if (run !== this.run) return;
-      const tokens: (object | undefined)[] = new Array(tasks.length);
-      let reported = 0;
-      await indexInWorkers(tasks, {
-        jobs: this.options.jobs,
-        script: this.options.workerScript,
-        tenant: () => this.kb().tenant,
-        current: () => run === this.run,
-        parsed: ({ index, domain, version, occurrences, derived }) => {
-          const kb = this.kb();
-          const { uri, text } = tasks[index];
-          if (kb.origin(uri) === 'open') return;
-          kb.rest({ uri, text, version, domain, occurrences, derived });
-          tokens[index] = kb.token(uri);
-        },
-        failed: (index, error) => this.options.log(`skipped ${tasks[index].uri}: the parser failed: ${error}`),
-        checked: (domain, indexes, findings) => {
-          const checked = indexes.flatMap((i) => (tokens[i] ? [{ uri: tasks[i].uri, token: tokens[i] }] : []));
-          this.kb().restDomain(domain, checked, findings);
-        },
-        progress: (done) => {
-          if (done - reported < BATCH && done < tasks.length) return;
-          reported = done;
-          this.running = { done: Math.min(files.length, done + skipped), total: files.length };
-          this.options.onBatch(this.running);
-        },
+      const fromCache = await this.indexInWorkers(folders, tasks, run, (done) => {
+        this.running = { done: Math.min(files.length, done + skipped), total: files.length };
+        this.options.onBatch(this.running);
       });
       if (run !== this.run) return;
+      if (fromCache > 0) cached = fromCache;
     } else {
       for (let i = 0; i < files.length; i += BATCH) {
         if (run !== this.run) return;
@@ -143,7 +127,113 @@ export class Indexer {
     }
     this.running = null;
     this.options.onBatch({ done: files.length, total: files.length });
-    this.options.log(`indexed ${files.length} files in ${Math.round(performance.now() - started)} ms${skipped ? ` (${skipped} skipped)` : ''}`);
+    const notes = [cached ? `${cached} from the index cache` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
+    this.options.log(`indexed ${files.length} files in ${Math.round(performance.now() - started)} ms${notes ? ` (${notes})` : ''}`);
+  }
+
+  /**
+   * The workers parse and check whole domains; this thread takes in what
+   * rests of each document, then each domain's findings (see
+   * indexWorkers.ts), and answers requests in between. With a cache
+   * directory, the domains the last run's cache still describes are read
+   * from it instead, and this run's cache is written. Returns how many
+   * documents came from the cache.
+   */
+  private async indexInWorkers(folders: string[], tasks: ParseTask[], run: number, progress: (done: number) => void): Promise<number> {
+    const current = () => run === this.run;
+    const tokens = new Map<string, object>();
+    const rest = (uri: string, text: string, file: Omit<IndexedFile, 'index'>) => {
+      const kb = this.kb();
+      if (kb.origin(uri) === 'open') return;
+      kb.rest({ uri, text, ...file });
+      tokens.set(uri, kb.token(uri)!);
+    };
+    const restDomain = (domain: string, uris: string[], findings: Finding[] | null) => {
+      const checked = uris.flatMap((uri) => (tokens.has(uri) ? [{ uri, token: tokens.get(uri)! }] : []));
+      this.kb().restDomain(domain, checked, findings);
+    };
+
+    const cache = await this.openCache(folders);
+    let writer = cache?.writer ?? null;
+    const hashes = new Map<string, string>();
+    let fresh = tasks;
+    let fromCache = 0;
+    if (cache) {
+      for (const { uri, text } of tasks) hashes.set(uri, textHash(text));
+      const { loaded } = cache;
+      const changed = tasks.filter((t) => loaded?.documents.get(t.uri)?.hash !== hashes.get(t.uri));
+      const usable = loaded ? usableDomains(loaded, hashes, new Set(changed.map((t) => guessDomain(t)))) : [];
+      const taken = new Set(usable.flatMap((d) => d.uris));
+      fresh = tasks.filter((t) => !taken.has(t.uri));
+      // Every document and domain of the last cache used as it was, and nothing else: it stays as it is.
+      if (fresh.length === 0 && taken.size === loaded?.documents.size && usable.length === loaded.domains.length) {
+        await cache.writer.abort();
+        writer = null;
+      }
+      const textOf = new Map(tasks.map((t) => [t.uri, t.text]));
+      const strings: Strings = new Map();
+      for (const domain of usable) {
+        for (const uri of domain.uris) {
+          const { hash, record } = loaded!.documents.get(uri)!;
+          const resting = restingOf(record, uri, strings);
+          if ('error' in resting) continue;
+          rest(uri, textOf.get(uri)!, resting);
+          writer?.document(uri, hash, record);
+          fromCache++;
+        }
+        restDomain(domain.domain, domain.uris, domain.findings);
+        writer?.domainLine(domain.line);
+      }
+      if (fromCache > 0) progress(fromCache);
+    }
+    let reported = 0;
+    try {
+      await indexInWorkers(fresh, {
+        jobs: this.options.jobs,
+        script: this.options.workerScript,
+        tenant: () => this.kb().tenant,
+        current,
+        parsed: ({ index, ...file }, record) => {
+          const { uri, text } = fresh[index];
+          rest(uri, text, file);
+          writer?.document(uri, hashes.get(uri)!, record);
+        },
+        failed: (index, error) => this.options.log(`skipped ${fresh[index].uri}: the parser failed: ${error}`),
+        checked: (domain, indexes, findings) => {
+          const uris = indexes.map((i) => fresh[i].uri);
+          restDomain(domain, uris, findings);
+          if (findings) writer?.domain(domain, uris, findings);
+        },
+        progress: (done) => {
+          if (done - reported < BATCH && done < fresh.length) return;
+          reported = done;
+          progress(fromCache + done);
+        },
+      });
+    } catch (error) {
+      await writer?.abort();
+      throw error;
+    }
+    if (writer && current()) await writer.commit().catch((error: Error) => this.options.log(`the index cache was not written: ${error.message}`));
+    else await writer?.abort();
+    return fromCache;
+  }
+
+  /** The last run's cache (null when there is none to use) and a writer for this run's; null without a cache directory. */
+  private async openCache(folders: string[]): Promise<{ loaded: LoadedCache | null; writer: CacheWriter } | null> {
+    const dir = this.options.cacheDir?.(folders);
+    if (!dir) return null;
+    const script = this.options.workerScript ?? __filename;
+    const stat = await fsp.stat(script).catch(() => null);
+    if (!stat) return null;
+    const key: CacheKey = { tenant: this.kb().tenant, folders, build: `${stat.size}-${Math.round(stat.mtimeMs)}` };
+    const file = cacheFile(dir, key);
+    try {
+      return { loaded: await loadCache(file, key), writer: await CacheWriter.open(file, key) };
+    } catch (error) {
+      this.options.log(`the index cache cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
   }
 
   /**

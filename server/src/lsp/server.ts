@@ -4,6 +4,7 @@
  * them; `kos lsp` (cli/lsp.ts) makes the connection over stdio or IPC.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeConfigurationNotification,
@@ -58,6 +59,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   const indexer = new Indexer(() => kb, {
     // The server's own thread mostly waits while workers parse: one worker per core.
     jobs: options.jobs ?? Math.max(1, Math.min(4, os.availableParallelism())),
+    cacheDir: (folders) => indexCacheDir(folders, env),
     log,
     onBatch: ({ done, total }) => {
       // A domain whose files have all arrived is checked and set at rest while the next ones are read.
@@ -210,4 +212,14 @@ export function mergeCapabilities(a: ServerCapabilities, b: ServerCapabilities):
     } else out[key] = value;
   }
   return out as ServerCapabilities;
+}
+
+/**
+ * Where a workspace's index is kept between sessions: `index/` in the
+ * embedded store's folder (`KNOWLEDGE_HOME`, else `.knowledge` in the first
+ * workspace folder); `KNOWLEDGE_INDEX_CACHE=off` keeps none.
+ */
+export function indexCacheDir(folders: string[], env: Record<string, string | undefined>): string | null {
+  if (folders.length === 0 || env.KNOWLEDGE_INDEX_CACHE?.trim().toLowerCase() === 'off') return null;
+  return path.resolve(folders[0], env.KNOWLEDGE_HOME?.trim() || '.knowledge', 'index');
 }

@@ -44,14 +44,25 @@ const root = tempTree(files());
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const uri = (relative: string) => pathToFileURL(path.join(root, relative)).href;
 
-async function indexed(jobs: number, before: (kb: KnowledgeBase) => void = () => undefined, runs = 1): Promise<KnowledgeBase> {
-  const kb = new KnowledgeBase('t');
-  before(kb);
+interface Run {
+  before?: (kb: KnowledgeBase) => void;
+  runs?: number;
+  folder?: string;
+  cacheDir?: string;
+  tenant?: string;
+  /** The log line that ends the run. */
+  logged?: string[];
+}
+
+async function indexed(jobs: number, { before, runs = 1, folder = root, cacheDir, tenant = 't', logged }: Run = {}): Promise<KnowledgeBase> {
+  const kb = new KnowledgeBase(tenant);
+  before?.(kb);
   const logs: string[] = [];
-  const indexer = new Indexer(() => kb, { jobs, workerScript: CLI, onBatch: () => undefined, log: (m) => logs.push(m) });
-  for (let run = 1; run < runs; run++) void indexer.index([root]);
-  await indexer.index([root]);
+  const indexer = new Indexer(() => kb, { jobs, workerScript: CLI, cacheDir: () => cacheDir ?? null, onBatch: () => undefined, log: (m) => logs.push(m) });
+  for (let run = 1; run < runs; run++) void indexer.index([folder]);
+  await indexer.index([folder]);
   expect(logs.filter((l) => !l.startsWith('indexed '))).toEqual([]);
+  logged?.push(...logs);
   return kb;
 }
 
@@ -77,8 +88,8 @@ describe('indexing on worker threads', () => {
   it('keeps what the editor has open, and checks its domain with the editor’s text', async () => {
     const open = uri('domains/bulk1/f1.md');
     const edit = (kb: KnowledgeBase) => kb.upsert(parseDocument(open, '# Edited\n\n- IF [[Region 3]] = Quebec THEN [[Fee]] = 1%\n- IF [[Region 3]] = Quebec THEN [[Fee]] = 2%\n'), 'open');
-    const single = await indexed(1, edit);
-    const workers = await indexed(2, edit);
+    const single = await indexed(1, { before: edit });
+    const workers = await indexed(2, { before: edit });
     expect(workers.text(open)).toMatch(/^# Edited/);
     expect(workers.workspace.findingsFor(open).map((f) => f.code)).toContain('rule-conflict');
     expect(answers(workers)).toEqual(answers(single));
@@ -86,7 +97,7 @@ describe('indexing on worker threads', () => {
 
   it('answers as the server thread does after a run superseded by the next', async () => {
     const single = await indexed(1);
-    const workers = await indexed(2, undefined, 2);
+    const workers = await indexed(2, { runs: 2 });
     expect(answers(workers)).toEqual(answers(single));
   }, 60_000);
 
@@ -128,4 +139,81 @@ describe('indexing on worker threads', () => {
       [sources[8].uri, 'rule-conflict'],
     ]);
   }, 30_000);
+});
+
+describe('the index cache', () => {
+  it('reads the domains that did not change from the last run, and answers as a cold index does', async () => {
+    const tree = files();
+    const folder = tempTree(tree);
+    const cacheDir = path.join(folder, '.knowledge', 'index');
+    afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+    const expected = answers(await indexed(1, { folder }));
+
+    const cold: string[] = [];
+    expect(answers(await indexed(2, { folder, cacheDir, logged: cold }))).toEqual(expected);
+    expect(cold.at(-1)).toMatch(/^indexed 437 files in \d+ ms$/);
+    expect(fs.readdirSync(cacheDir)).toHaveLength(1);
+
+    const warm: string[] = [];
+    const fromCache = await indexed(2, { folder, cacheDir, logged: warm });
+    // All but the 9 files the guess misreads (their domains were checked by the server, not by a worker).
+    const [, n] = /\((\d+) from the index cache\)$/.exec(warm.at(-1)!) ?? [];
+    expect(Number(n)).toBe(437 - 9);
+    expect(fromCache.resting().length).toBeGreaterThan(380);
+    expect(answers(fromCache)).toEqual(expected);
+
+    // Changed, removed and new files: their domains are indexed again, the others still come from the cache.
+    fs.appendFileSync(path.join(folder, 'domains/bulk0/f0.md'), '\n- IF [[Region 0]] = Quebec THEN [[Fee]] = 1%\n- IF [[Region 0]] = Quebec THEN [[Fee]] = 2%\n');
+    fs.rmSync(path.join(folder, 'domains/bulk1/f1.md'));
+    fs.writeFileSync(path.join(folder, 'notes/new.md'), '# New\n\n- **Region 0**: Quebec\n');
+    const changed = answers(await indexed(1, { folder }));
+    expect(changed).not.toEqual(expected);
+    const after: string[] = [];
+    expect(answers(await indexed(2, { folder, cacheDir, logged: after }))).toEqual(changed);
+    const [, m] = /\((\d+) from the index cache\)$/.exec(after.at(-1)!) ?? [];
+    // bulk0, bulk1 (90 files each) and the notes (20) are parsed again.
+    expect(Number(m)).toBe(Number(n) - 200);
+
+    // Another tenant's run does not read it; a damaged cache is not read, and is written anew.
+    const other: string[] = [];
+    expect(answers(await indexed(2, { folder, cacheDir, tenant: 'u', logged: other }))).not.toEqual([]);
+    expect(other.at(-1)).not.toMatch(/from the index cache/);
+    for (const file of fs.readdirSync(cacheDir)) fs.appendFileSync(path.join(cacheDir, file), 'F\tbroken');
+    const damaged: string[] = [];
+    expect(answers(await indexed(2, { folder, cacheDir, logged: damaged }))).toEqual(changed);
+    expect(damaged.at(-1)).not.toMatch(/from the index cache/);
+    const again: string[] = [];
+    expect(answers(await indexed(2, { folder, cacheDir, logged: again }))).toEqual(changed);
+    expect(again.at(-1)).toMatch(/from the index cache/);
+  }, 120_000);
+
+  it('keeps what the editor has open when it reads from the cache', async () => {
+    const folder = tempTree(files());
+    const cacheDir = path.join(folder, '.knowledge', 'index');
+    afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+    const open = pathToFileURL(path.join(folder, 'domains/bulk2/f2.md')).href;
+    const before = (kb: KnowledgeBase) => kb.upsert(parseDocument(open, '# Edited\n\n- IF [[Region 3]] = Quebec THEN [[Fee]] = 1%\n- IF [[Region 3]] = Quebec THEN [[Fee]] = 2%\n'), 'open');
+    await indexed(2, { folder, cacheDir });
+    const warm: string[] = [];
+    const workers = await indexed(2, { folder, cacheDir, before, logged: warm });
+    expect(warm.at(-1)).toMatch(/from the index cache/);
+    expect(workers.workspace.findingsFor(open).map((f) => f.code)).toContain('rule-conflict');
+    expect(answers(workers)).toEqual(answers(await indexed(1, { folder, before })));
+  }, 60_000);
+
+  it('is left as it is when a run read everything from it', async () => {
+    const tree: Record<string, string> = {};
+    for (let j = 0; j < 420; j++) tree[`domains/d${j % 3}/f${j}.md`] = `# File ${j}\n\n${section(j)}`;
+    const folder = tempTree(tree);
+    const cacheDir = path.join(folder, '.knowledge', 'index');
+    afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+    await indexed(2, { folder, cacheDir });
+    const [file] = fs.readdirSync(cacheDir).map((f) => path.join(cacheDir, f));
+    const written = fs.statSync(file).mtimeMs;
+    const logged: string[] = [];
+    await indexed(2, { folder, cacheDir, logged });
+    expect(logged.at(-1)).toMatch(/\(420 from the index cache\)$/);
+    expect(fs.statSync(file).mtimeMs).toBe(written);
+    expect(fs.readdirSync(cacheDir)).toEqual([path.basename(file)]);
+  }, 60_000);
 });
