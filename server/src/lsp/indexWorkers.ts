@@ -21,7 +21,7 @@ import { Workspace } from '../core/workspace';
 import { guessDomain, nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
 import { fromSent, parseSafely, toSent, type ParseTask, type SentOutcome } from '../cli/parse';
 import { ENTRIES, entriesOf, type SymbolEntry } from './features/workspaceSymbols';
-import { occurrencesOf, type Occurrence } from './knowledge';
+import { occurrencesOf, type Occurrence, type OccurrenceKind } from './knowledge';
 
 const INDEX_WORKER = 'kos-index-worker';
 
@@ -39,10 +39,55 @@ type Request =
 
 /**
  * What a worker sends back for each file of a parse request, as JSON (a
- * record): what the document keeps at rest (occurrences without their URI),
- * or why the parser failed. The index cache keeps records as they are.
+ * record): what the document keeps at rest, or why the parser failed. The
+ * index cache keeps records as they are. Compact: every name of the
+ * document once (`t`), every block and molecule id once (`u`), occurrences
+ * and symbol entries as runs of numbers (indexes into those), so that
+ * reading a record makes few strings and objects besides those the
+ * knowledge base keeps.
  */
-type Parsed = { domain: string; version: number; occurrences: Occurrence[]; symbols: SymbolEntry[] } | { error: string };
+interface RestRecord {
+  /** Domain, version. */
+  d: string;
+  v: number;
+  /** Names, keys, containers: shared with other documents when read. */
+  t: string[];
+  /** Block and molecule ids: the document's own. */
+  u: string[];
+  /** Per occurrence: key, name, kind, block id, span start and end, offset, molecule id (-1: none). */
+  o: number[];
+  /** Per symbol entry: name, lower, mask, kind, container, start, end, atom (0: none, 1: defined, 2: used). */
+  e: number[];
+}
+
+type Failure = { error: string };
+
+const KINDS: readonly OccurrenceKind[] = ['definition', 'reference', 'operand', 'table-header'];
+const ATOM: readonly (SymbolEntry['atom'] | undefined)[] = [undefined, 'defined', 'used'];
+
+/** A document's record (see `RestRecord`). */
+export function recordOf(doc: DocumentSnapshot): string {
+  const table = () => {
+    const list: string[] = [];
+    const at = new Map<string, number>();
+    const id = (value: string) => {
+      let i = at.get(value);
+      if (i === undefined) at.set(value, (i = list.push(value) - 1));
+      return i;
+    };
+    return { list, id };
+  };
+  const t = table();
+  const u = table();
+  const o: number[] = [];
+  for (const x of occurrencesOf(doc)) {
+    o.push(t.id(x.key), t.id(x.name), KINDS.indexOf(x.kind), u.id(x.blockId), x.span.start, x.span.end, x.offset, x.moleculeId === undefined ? -1 : u.id(x.moleculeId));
+  }
+  const e: number[] = [];
+  for (const x of entriesOf(doc)) e.push(t.id(x.name), t.id(x.lower), x.mask, x.kind, t.id(x.containerName), x.start, x.end, ATOM.indexOf(x.atom));
+  const record: RestRecord = { d: doc.domain, v: doc.version, t: t.list, u: u.list, o, e };
+  return JSON.stringify(record);
+}
 
 /** A file parsed in a worker, as the server keeps it at rest. */
 export interface IndexedFile {
@@ -54,37 +99,33 @@ export interface IndexedFile {
   derived: [object, unknown][];
 }
 
-/** Strings a run shares (`restingOf`). */
-export type Strings = Map<string, string>;
-
 /**
  * What a record says of the document at `uri`, for `KnowledgeBase.rest`.
- * JSON.parse makes a string per value; names, keys and ids repeat across
- * occurrences, entries and files, so they are shared through `strings`.
+ * Each name is one string however often the document writes it (not shared
+ * with other documents: looking every name up in a table cost more time than
+ * it saved memory).
  */
-export function restingOf(record: string, uri: string, strings: Strings): Omit<IndexedFile, 'index'> | { error: string } {
-  const parsed = JSON.parse(record) as Parsed;
-  if ('error' in parsed) return parsed;
-  const shared = (value: string) => {
-    const known = strings.get(value);
-    if (known !== undefined) return known;
-    strings.set(value, value);
-    return value;
-  };
-  const { domain, version, occurrences, symbols } = parsed;
-  for (const o of occurrences) {
-    o.uri = uri;
-    o.key = shared(o.key);
-    o.name = shared(o.name);
-    o.blockId = shared(o.blockId);
-    if (o.moleculeId !== undefined) o.moleculeId = shared(o.moleculeId);
+export function restingOf(json: string, uri: string): Omit<IndexedFile, 'index'> | Failure {
+  const record = JSON.parse(json) as RestRecord | Failure;
+  if ('error' in record) return record;
+  const t = record.t;
+  const u = record.u;
+  const occurrences: Occurrence[] = [];
+  const o = record.o;
+  for (let i = 0; i < o.length; i += 8) {
+    const occurrence: Occurrence = { uri, key: t[o[i]], name: t[o[i + 1]], kind: KINDS[o[i + 2]], blockId: u[o[i + 3]], span: { start: o[i + 4], end: o[i + 5] }, offset: o[i + 6] };
+    if (o[i + 7] >= 0) occurrence.moleculeId = u[o[i + 7]];
+    occurrences.push(occurrence);
   }
-  for (const e of symbols) {
-    e.name = shared(e.name);
-    e.lower = shared(e.lower);
-    e.containerName = shared(e.containerName);
+  const symbols: SymbolEntry[] = [];
+  const e = record.e;
+  for (let i = 0; i < e.length; i += 8) {
+    const atom = ATOM[e[i + 7]];
+    const entry: SymbolEntry = { name: t[e[i]], lower: t[e[i + 1]], mask: e[i + 2], kind: e[i + 3] as SymbolEntry['kind'], containerName: t[e[i + 4]], start: e[i + 5], end: e[i + 6] };
+    if (atom) entry.atom = atom;
+    symbols.push(entry);
   }
-  return { domain: shared(domain), version, occurrences, derived: [[ENTRIES, symbols]] };
+  return { domain: record.d, version: record.v, occurrences, derived: [[ENTRIES, symbols]] };
 }
 
 export interface WorkerIndexing {
@@ -132,7 +173,6 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
     const closing: Promise<void>[] = [];
     let failure: unknown = null;
     let done = 0;
-    const strings: Strings = new Map();
 
     /** Hands the snapshots at `indexes` from their holders to worker `to`. */
     const move = (indexes: number[], to: number) =>
@@ -172,7 +212,7 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
         const answer = await workers[w].request<[number, string][]>({ op: 'parse', files });
         if (!options.current()) return;
         for (const [index, record] of answer) {
-          const resting = restingOf(record, sources[index].uri, strings);
+          const resting = restingOf(record, sources[index].uri);
           if ('error' in resting) {
             options.failed(index, resting.error);
             continue;
@@ -207,15 +247,12 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
       case 'parse': {
         const records = message.files.map(({ index, uri, text }): [number, string] => {
           const outcome = parseSafely({ uri, text });
-          if ('error' in outcome) return [index, JSON.stringify({ error: outcome.error } satisfies Parsed)];
+          if ('error' in outcome) return [index, JSON.stringify({ error: outcome.error } satisfies Failure)];
           const doc = outcome.snapshot;
           // Disk documents are never edited in place (opening one parses it again).
           forgetIncremental(doc);
           snapshots.set(index, doc);
-          // The URI goes once, not with every occurrence: the server puts it back.
-          const occurrences = occurrencesOf(doc).map((o) => ({ ...o, uri: '' }));
-          const parsed: Parsed = { domain: doc.domain, version: doc.version, occurrences, symbols: entriesOf(doc) };
-          return [index, JSON.stringify(parsed)];
+          return [index, recordOf(doc)];
         });
         return port.postMessage(records);
       }

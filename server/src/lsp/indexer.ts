@@ -20,7 +20,7 @@ import type { Finding } from '../core/model';
 import { CacheWriter, cacheFile, loadCache, textHash, usableDomains, type CacheKey, type LoadedCache } from './indexCache';
 import { readSources } from '../cli/sources';
 import { decodeMarkdown } from '../cli/decode';
-import { indexInWorkers, restingOf, type IndexedFile, type Strings } from './indexWorkers';
+import { indexInWorkers, restingOf, type IndexedFile } from './indexWorkers';
 import type { KnowledgeBase } from './knowledge';
 
 export interface IndexProgress {
@@ -171,11 +171,10 @@ export class Indexer {
         writer = null;
       }
       const textOf = new Map(tasks.map((t) => [t.uri, t.text]));
-      const strings: Strings = new Map();
       for (const domain of usable) {
         for (const uri of domain.uris) {
           const { hash, record } = loaded!.documents.get(uri)!;
-          const resting = restingOf(record, uri, strings);
+          const resting = restingOf(record, uri);
           if ('error' in resting) continue;
           rest(uri, textOf.get(uri)!, resting);
           writer?.document(uri, hash, record);
