@@ -104,6 +104,8 @@ export function usableDomains(cache: LoadedCache, hashes: ReadonlyMap<string, st
   );
 }
 
+let writers = 0;
+
 /** Writes a run's cache: to a temporary file first, which `commit` puts in place. */
 export class CacheWriter {
   private readonly temporary: string;
@@ -114,7 +116,8 @@ export class CacheWriter {
     private readonly file: string,
     key: CacheKey,
   ) {
-    this.temporary = `${file}.${process.pid}.tmp`;
+    // Unique: a run superseded by the next may still be writing (and then removing) its own.
+    this.temporary = `${file}.${process.pid}.${++writers}.tmp`;
     this.stream = createWriteStream(this.temporary);
     this.stream.on('error', (error) => (this.failed ??= error));
     this.stream.write(`${headerLine(key)}\n`);

@@ -192,7 +192,12 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
       const strays = new Map<string, number[]>();
       for (const i of members) if (domains[i] !== guess) strays.set(domains[i]!, [...(strays.get(domains[i]!) ?? []), i]);
       if (strays.size > 0) {
-        await Promise.all(workers.map((worker, w) => worker.request({ op: 'drop', indexes: members.filter((i) => holder[i] === w && domains[i] !== guess) })));
+        await Promise.all(
+          workers.map((worker, w) => {
+            const indexes = members.filter((i) => holder[i] === w && domains[i] !== guess);
+            return indexes.length > 0 ? worker.request({ op: 'drop', indexes }) : undefined;
+          }),
+        );
         if (options.current()) for (const [domain, indexes] of strays) options.checked(domain, indexes, null);
       }
       const mine = members.filter((i) => domains[i] === guess);
