@@ -216,4 +216,18 @@ describe('the index cache', () => {
     expect(fs.statSync(file).mtimeMs).toBe(written);
     expect(fs.readdirSync(cacheDir)).toEqual([path.basename(file)]);
   }, 60_000);
+
+  it('indexes as usual when the cache cannot be written, and says why', async () => {
+    const folder = tempTree(files());
+    afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+    // The cache directory would be under a file.
+    fs.writeFileSync(path.join(folder, 'taken'), '');
+    const kb = new KnowledgeBase('t');
+    const logs: string[] = [];
+    const indexer = new Indexer(() => kb, { jobs: 2, workerScript: CLI, cacheDir: () => path.join(folder, 'taken', 'index'), onBatch: () => undefined, log: (m) => logs.push(m) });
+    await indexer.index([folder]);
+    expect(logs[0]).toMatch(/^the index cache cannot be used: /);
+    expect(logs.at(-1)).toMatch(/^indexed 437 files in \d+ ms$/);
+    expect(answers(kb)).toEqual(answers(await indexed(1, { folder })));
+  }, 60_000);
 });
