@@ -4,22 +4,23 @@
  * `node_modules` and `.git` skipped), parsed in batches so that requests are
  * answered between batches with what is indexed so far. Large workspaces are
  * parsed and checked in worker threads, which send back only what a document
- * keeps at rest (`indexWorkers.ts`). Documents open in the editor are never replaced by
- * their disk text. Files changed outside the editor arrive through
+ * keeps at rest (`indexWorkers.ts`), and kept between sessions in the index
+ * cache (`indexCache.ts`). Documents open in the editor are never replaced
+ * by their disk text. Files changed outside the editor arrive through
  * `workspace/didChangeWatchedFiles` and go through `refreshFile`.
  */
+import fsp from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { forgetIncremental, parseDocument } from '../core/document';
+import type { Finding } from '../core/model';
+import { guessDomain } from '../cli/checkWorkers';
 import { discoverFiles } from '../cli/files';
 import { nodeFileSystem, type FileSystem } from '../cli/fileSystem';
-import fsp from 'node:fs/promises';
-import { guessDomain } from '../cli/checkWorkers';
 import { parseHere, type ParseOutcome, type ParseTask } from '../cli/parse';
-import type { Finding } from '../core/model';
-import { CacheWriter, cacheFile, loadCache, textHash, usableDomains, type CacheKey, type LoadedCache } from './indexCache';
 import { readSources } from '../cli/sources';
 import { decodeMarkdown } from '../cli/decode';
+import { CacheWriter, cacheFile, loadCache, textHash, usableDomains, type CacheKey, type LoadedCache } from './indexCache';
 import { indexInWorkers, restingOf, type IndexedFile } from './indexWorkers';
 import type { KnowledgeBase } from './knowledge';
 
@@ -113,7 +114,7 @@ export class Indexer {
         this.options.onBatch(this.running);
       });
       if (run !== this.run) return;
-      if (fromCache > 0) cached = fromCache;
+      cached = fromCache;
     } else {
       for (let i = 0; i < files.length; i += BATCH) {
         if (run !== this.run) return;
