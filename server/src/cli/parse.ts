@@ -64,23 +64,14 @@ export function fromSent(sent: SentOutcome): ParseOutcome {
   return 'json' in sent ? { snapshot: JSON.parse(sent.json) as DocumentSnapshot } : sent;
 }
 
-/**
- * `onOutcome` sees each outcome as it arrives (with its task's index), before the whole run ends;
- * with `collect: false` the promise's array stays empty (nothing is held beyond `onOutcome`).
- */
-export function parseInWorkers(
-  tasks: ParseTask[],
-  jobs: number,
-  onOutcome: (done: number, index: number, outcome: ParseOutcome) => void,
-  { collect = true }: { collect?: boolean } = {},
-): Promise<ParseOutcome[]> {
+/** `onOutcome` sees each outcome as it arrives (with its task's index), before the whole run ends. */
+export function parseInWorkers(tasks: ParseTask[], jobs: number, onOutcome: (done: number, index: number, outcome: ParseOutcome) => void): Promise<ParseOutcome[]> {
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves parse requests when started as below.
   return runInWorkers(tasks, {
     script: __filename,
     workerData: PARSE_WORKER,
     jobs,
     decode: (sent) => fromSent(sent as SentOutcome),
-    collect,
     onResult: (done, index, result) => onOutcome(done, index, result as ParseOutcome),
   });
 }

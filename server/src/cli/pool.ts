@@ -23,10 +23,9 @@ export interface PoolOptions {
 
 /**
  * Tasks each worker holds at once: while it works on one, the next ones wait in its queue. The thread
- * that hands them out also takes in the results (a language server indexing a workspace checks what
- * arrived, and collects a large heap) and may not come back for a second or more: a deep queue keeps the
- * workers busy meanwhile (at ~2 ms a file, 256 files). The cost is at the end, when one worker may still
- * hold that many tasks while the other has none.
+ * that hands them out also takes in the results and may be busy for a while (a language server answers
+ * requests in between): a deep queue keeps the workers busy meanwhile (at ~2 ms a file, 256 files). The
+ * cost is at the end, when one worker may still hold that many tasks while the other has none.
  */
 const IN_FLIGHT = 256;
 

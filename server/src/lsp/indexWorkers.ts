@@ -50,7 +50,7 @@ interface RestRecord {
   /** Domain, version. */
   d: string;
   v: number;
-  /** Names, keys, containers: shared with other documents when read. */
+  /** Names, keys, containers. */
   t: string[];
   /** Block and molecule ids: the document's own. */
   u: string[];
