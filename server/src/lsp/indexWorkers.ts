@@ -20,8 +20,9 @@ import type { Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { guessDomain, nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
 import { fromSent, parseSafely, toSent, type ParseTask, type SentOutcome } from '../cli/parse';
-import { ENTRIES, entriesOf, type SymbolEntry } from './features/workspaceSymbols';
-import { occurrencesOf, type Occurrence, type OccurrenceKind } from './knowledge';
+import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
+import { occurrencesOf } from './knowledge';
+import { placesOf, stringTable, type PackedNames } from './names';
 
 const INDEX_WORKER = 'kos-index-worker';
 
@@ -54,37 +55,23 @@ interface RestRecord {
   t: string[];
   /** Block and molecule ids: the document's own. */
   u: string[];
-  /** Per occurrence: key, name, kind, block id, span start and end, offset, molecule id (-1: none). */
+  /** Per occurrence: as `PackedNames.places`. */
   o: number[];
-  /** Per symbol entry: name, lower, mask, kind, container, start, end, atom (0: none, 1: defined, 2: used). */
+  /** Per symbol entry: as `SymbolTable.entries` (its strings in `t`). */
   e: number[];
 }
 
 type Failure = { error: string };
 
-const KINDS: readonly OccurrenceKind[] = ['definition', 'reference', 'operand', 'table-header'];
-const ATOM: readonly (SymbolEntry['atom'] | undefined)[] = [undefined, 'defined', 'used'];
-
 /** A document's record (see `RestRecord`). */
 export function recordOf(doc: DocumentSnapshot): string {
-  const table = () => {
-    const list: string[] = [];
-    const at = new Map<string, number>();
-    const id = (value: string) => {
-      let i = at.get(value);
-      if (i === undefined) at.set(value, (i = list.push(value) - 1));
-      return i;
-    };
-    return { list, id };
-  };
-  const t = table();
-  const u = table();
-  const o: number[] = [];
-  for (const x of occurrencesOf(doc)) {
-    o.push(t.id(x.key), t.id(x.name), KINDS.indexOf(x.kind), u.id(x.blockId), x.span.start, x.span.end, x.offset, x.moleculeId === undefined ? -1 : u.id(x.moleculeId));
-  }
-  const e: number[] = [];
-  for (const x of entriesOf(doc)) e.push(t.id(x.name), t.id(x.lower), x.mask, x.kind, t.id(x.containerName), x.start, x.end, ATOM.indexOf(x.atom));
+  const t = stringTable();
+  const u = stringTable();
+  const o = placesOf(occurrencesOf(doc), t.id, u.id);
+  const symbols = entriesOf(doc);
+  const e = Array.from(symbols.entries);
+  // The entries' names are numbered in the document's one table.
+  for (let i = 0; i < e.length; i += ENTRY) for (let j = i; j < i + 3; j++) e[j] = t.id(symbols.names[e[j]]);
   const record: RestRecord = { d: doc.domain, v: doc.version, t: t.list, u: u.list, o, e };
   return JSON.stringify(record);
 }
@@ -94,38 +81,24 @@ export interface IndexedFile {
   index: number;
   domain: string;
   version: number;
-  occurrences: Occurrence[];
+  names: PackedNames;
   /** For `KnowledgeBase.rest`: what features keep derived from the document. */
   derived: [object, unknown][];
 }
 
 /**
- * What a record says of the document at `uri`, for `KnowledgeBase.rest`.
- * Each name is one string however often the document writes it (not shared
- * with other documents: looking every name up in a table cost more time than
- * it saved memory).
+ * What a record says of a document, for `KnowledgeBase.rest`: its names and
+ * symbol entries stay numbers, with one string table for both. Each string is
+ * one string however often the document writes it (not shared with other
+ * documents: looking every name up in a table cost more time than it saved
+ * memory).
  */
-export function restingOf(json: string, uri: string): Omit<IndexedFile, 'index'> | Failure {
+export function restingOf(json: string): Omit<IndexedFile, 'index'> | Failure {
   const record = JSON.parse(json) as RestRecord | Failure;
   if ('error' in record) return record;
-  const t = record.t;
-  const u = record.u;
-  const occurrences: Occurrence[] = [];
-  const o = record.o;
-  for (let i = 0; i < o.length; i += 8) {
-    const occurrence: Occurrence = { uri, key: t[o[i]], name: t[o[i + 1]], kind: KINDS[o[i + 2]], blockId: u[o[i + 3]], span: { start: o[i + 4], end: o[i + 5] }, offset: o[i + 6] };
-    if (o[i + 7] >= 0) occurrence.moleculeId = u[o[i + 7]];
-    occurrences.push(occurrence);
-  }
-  const symbols: SymbolEntry[] = [];
-  const e = record.e;
-  for (let i = 0; i < e.length; i += 8) {
-    const atom = ATOM[e[i + 7]];
-    const entry: SymbolEntry = { name: t[e[i]], lower: t[e[i + 1]], mask: e[i + 2], kind: e[i + 3] as SymbolEntry['kind'], containerName: t[e[i + 4]], start: e[i + 5], end: e[i + 6] };
-    if (atom) entry.atom = atom;
-    symbols.push(entry);
-  }
-  return { domain: record.d, version: record.v, occurrences, derived: [[ENTRIES, symbols]] };
+  const names: PackedNames = { strings: record.t, ids: record.u, places: Int32Array.from(record.o) };
+  const symbols: SymbolTable = { names: record.t, entries: Int32Array.from(record.e) };
+  return { domain: record.d, version: record.v, names, derived: [[ENTRIES, symbols]] };
 }
 
 export interface WorkerIndexing {
@@ -217,7 +190,7 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
         const answer = await workers[w].request<[number, string][]>({ op: 'parse', files });
         if (!options.current()) return;
         for (const [index, record] of answer) {
-          const resting = restingOf(record, sources[index].uri);
+          const resting = restingOf(record);
           if ('error' in resting) {
             options.failed(index, resting.error);
             continue;

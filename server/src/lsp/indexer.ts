@@ -175,7 +175,7 @@ export class Indexer {
       for (const domain of usable) {
         for (const uri of domain.uris) {
           const { hash, record } = loaded!.documents.get(uri)!;
-          const resting = restingOf(record, uri);
+          const resting = restingOf(record);
           if ('error' in resting) continue;
           rest(uri, textOf.get(uri)!, resting);
           writer?.document(uri, hash, record);

@@ -11,6 +11,7 @@ import { blockById, lineIndex, parseDocument, toRange, type DocumentSnapshot } f
 import type { AtomRef, Condition, Finding, Molecule, Operand, Range, Span } from '../core/model';
 import { LineIndex } from '../core/markdown/lineIndex';
 import { Workspace } from '../core/workspace';
+import { keysOf, pack, unpack, type PackedNames } from './names';
 
 /** Where a document came from: the editor, the disk, or a colleague's sync (read-only). */
 export type Origin = 'open' | 'disk' | 'team';
@@ -39,7 +40,7 @@ export interface RestingDocument {
   text: string;
   version: number;
   domain: string;
-  occurrences: Occurrence[];
+  names: PackedNames;
   /** What features keep derived from it (see `keepDerived`), by kind. */
   derived: Iterable<readonly [object, unknown]>;
 }
@@ -64,6 +65,8 @@ interface Entry {
   derived?: Map<object, unknown>;
   /** Line starts of `text`, once asked for while the snapshot is let go of. */
   lines?: LineIndex;
+  /** The names it writes, kept while the snapshot is let go of. */
+  names?: PackedNames;
 }
 
 /** Documents larger than this keep their snapshot (parsing them again would hold up the server). */
@@ -74,8 +77,10 @@ const REPARSED_KEPT = 128;
 export class KnowledgeBase {
   workspace: Workspace;
   private readonly entries = new Map<string, Entry>();
-  /** domain → key → every place the name is written (by URI, then in document order) */
-  private readonly names = new Map<string, Map<string, Occurrence[]>>();
+  /** domain → key → the documents that write the name, by URI */
+  private readonly names = new Map<string, Map<string, string[]>>();
+  /** domain → key → display name (`atomNames`), until the domain's names change. */
+  private readonly displayNames = new Map<string, Map<string, string>>();
   /** What each document contributed to `names`, to take it out again. */
   private readonly indexed = new Map<string, { domain: string; keys: string[]; token: object }>();
   private readonly staleNames = new Set<string>();
@@ -149,6 +154,7 @@ export class KnowledgeBase {
     // The names, and what features keep, are read while the snapshot is at hand.
     if (this.staleNames.has(uri)) this.flushNames();
     for (const [kind, compute] of this.keptDerivations) this.derived(uri, kind, compute);
+    entry.names ??= pack(occurrencesOf(entry.snapshot));
     entry.snapshot = null;
   }
 
@@ -159,6 +165,7 @@ export class KnowledgeBase {
     this.workspace = this.newWorkspace();
     this.entries.clear();
     this.names.clear();
+    this.displayNames.clear();
     this.indexed.clear();
     this.staleNames.clear();
     this.reparsed.clear();
@@ -200,11 +207,11 @@ export class KnowledgeBase {
     this.join(doc.uri, doc.domain);
     this.reparsed.delete(doc.uri);
     const { uri, text, version, domain } = doc;
-    const entry: Entry = { snapshot: null, uri, text, version, domain, origin: 'disk', derived: new Map(doc.derived) };
+    const entry: Entry = { snapshot: null, uri, text, version, domain, origin: 'disk', derived: new Map(doc.derived), names: doc.names };
     this.entries.set(uri, entry);
     this.unindexNames(uri);
     this.staleNames.delete(uri);
-    this.indexNames(uri, domain, doc.occurrences, entry);
+    this.indexNames(uri, domain, keysOf(doc.names), entry);
     this.changed(uri, 'disk');
   }
 
@@ -383,21 +390,39 @@ export class KnowledgeBase {
     return this.entries.size;
   }
 
-  /** Every place the atom `key` of `domain` is written, by document. */
+  /** Every place the atom `key` of `domain` is written, by document (by URI), then in document order. */
   occurrences(domain: string, key: string): Occurrence[] {
     this.flushNames();
-    return [...(this.names.get(domain)?.get(key) ?? [])];
+    const out: Occurrence[] = [];
+    for (const uri of this.names.get(domain)?.get(key) ?? []) out.push(...this.placesIn(this.entries.get(uri)!, key));
+    return out;
   }
 
   /** Atom keys of a domain with their display name (from a definition when there is one). */
-  atomNames(domain: string): Map<string, string> {
+  atomNames(domain: string): ReadonlyMap<string, string> {
     this.flushNames();
-    const out = new Map<string, string>();
-    for (const [key, list] of this.names.get(domain) ?? []) {
-      const name = (list.find((o) => o.kind === 'definition') ?? list[0])?.name;
+    let out = this.displayNames.get(domain);
+    if (out) return out;
+    out = new Map();
+    for (const [key, uris] of this.names.get(domain) ?? []) {
+      let name: string | undefined;
+      for (const uri of uris) {
+        const places = this.placesIn(this.entries.get(uri)!, key);
+        const definition = places.find((o) => o.kind === 'definition');
+        name = definition?.name ?? name ?? places[0]?.name;
+        if (definition) break;
+      }
       if (name !== undefined) out.set(key, name);
     }
+    this.displayNames.set(domain, out);
     return out;
+  }
+
+  /** The places a document writes names (of `key` only, if given), without parsing a document at rest again. */
+  private placesIn(entry: Entry, key?: string): Occurrence[] {
+    if (!entry.snapshot && entry.names) return unpack(entry.names, entry.uri, key);
+    const all = occurrencesOf(this.get(entry.uri)!);
+    return key === undefined ? all : all.filter((o) => o.key === key);
   }
 
   domains(): string[] {
@@ -407,9 +432,9 @@ export class KnowledgeBase {
 
   /** The name written at `offset` of a document, if any. */
   occurrenceAt(uri: string, offset: number): Occurrence | undefined {
-    const doc = this.get(uri);
-    if (!doc) return undefined;
-    for (const o of occurrencesOf(doc)) {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    for (const o of this.placesIn(entry)) {
       // The end is inclusive: a cursor just after a name is still on it.
       if (offset >= o.offset && offset <= o.offset + (o.span.end - o.span.start)) return o;
     }
@@ -438,7 +463,7 @@ export class KnowledgeBase {
       if (old && token && old.token === token) continue;
       this.unindexNames(uri);
       const doc = this.get(uri);
-      if (doc && token) this.indexNames(uri, doc.domain, occurrencesOf(doc), token);
+      if (doc && token) this.indexNames(uri, doc.domain, new Set(occurrencesOf(doc).map((o) => o.key)), token);
     }
     this.staleNames.clear();
   }
@@ -449,36 +474,32 @@ export class KnowledgeBase {
     if (!old) return;
     const byKey = this.names.get(old.domain);
     for (const key of old.keys) {
-      const list = byKey?.get(key)?.filter((o) => o.uri !== uri);
-      if (list?.length) byKey!.set(key, list);
-      else byKey?.delete(key);
+      const list = byKey?.get(key);
+      const at = list?.indexOf(uri) ?? -1;
+      if (at !== -1) list!.splice(at, 1);
+      if (list?.length === 0) byKey!.delete(key);
     }
     if (byKey?.size === 0) this.names.delete(old.domain);
+    this.displayNames.delete(old.domain);
     this.indexed.delete(uri);
   }
 
-  /** Adds a document's occurrences (in document order) to the name index, as of version `token`. */
-  private indexNames(uri: string, domain: string, occurrences: readonly Occurrence[], token: object): void {
+  /** Adds the keys a document writes to the name index, as of version `token`. */
+  private indexNames(uri: string, domain: string, keys: Set<string>, token: object): void {
     let byKey = this.names.get(domain);
     if (!byKey) this.names.set(domain, (byKey = new Map()));
-    // Per key, one list of every document's places: by URI, then in document order.
-    const mine = new Map<string, Occurrence[]>();
-    for (const o of occurrences) {
-      const list = mine.get(o.key);
-      if (list) list.push(o);
-      else mine.set(o.key, [o]);
-    }
-    for (const [key, places] of mine) {
+    for (const key of keys) {
       const list = byKey.get(key);
       if (!list) {
-        byKey.set(key, places);
+        byKey.set(key, [uri]);
         continue;
       }
       let at = list.length;
-      while (at > 0 && list[at - 1].uri > uri) at--;
-      list.splice(at, 0, ...places);
+      while (at > 0 && list[at - 1] > uri) at--;
+      list.splice(at, 0, uri);
     }
-    this.indexed.set(uri, { domain, keys: [...mine.keys()], token });
+    this.displayNames.delete(domain);
+    this.indexed.set(uri, { domain, keys: [...keys], token });
   }
 }
 

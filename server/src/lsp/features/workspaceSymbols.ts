@@ -8,8 +8,8 @@
  * Fast on large workspaces: each document's searchable entries (normalised
  * names with a bit mask of their letters, offsets) are computed once per
  * version and kept with it (`KnowledgeBase.derived`, also while its snapshot
- * is let go of), so a query walks plain arrays and never re-reads an
- * unchanged document. A name lacking one of the query's letters
+ * is let go of) as a run of numbers and a table of strings (`SymbolTable`),
+ * so a query walks plain arrays and never re-reads an unchanged document. A name lacking one of the query's letters
  * is rejected by the mask alone; the best results are kept in a bounded
  * sorted list (no sort of every match), and once it is full the costlier
  * tests are skipped for names that could only rank below it. Ranges are
@@ -20,6 +20,7 @@ import { blockStart, type DocumentSnapshot } from '../../core/document';
 import type { Span } from '../../core/model';
 import type { Feature } from '../context';
 import { occurrencesOf, type KnowledgeBase, type Occurrence } from '../knowledge';
+import { stringTable } from '../names';
 import { shortPath } from './atomAt';
 
 export const workspaceSymbolsFeature: Feature = {
@@ -53,6 +54,29 @@ export interface SymbolEntry {
   atom?: 'defined' | 'used';
 }
 
+/**
+ * A document's entries, compact (tens of thousands of documents keep them):
+ * `ENTRY` numbers per entry — name, lower, container (into `names`), mask,
+ * kind, start, end, atom (`ATOM`).
+ */
+export interface SymbolTable {
+  readonly names: readonly string[];
+  readonly entries: Int32Array;
+}
+
+export const ENTRY = 8;
+
+/** `SymbolEntry.atom` by its number in a `SymbolTable`. */
+export const ATOM: readonly (SymbolEntry['atom'] | undefined)[] = [undefined, 'defined', 'used'];
+
+/** The entry at `i` of a table. */
+export function entryAt({ names, entries: e }: SymbolTable, i: number): SymbolEntry {
+  const entry: SymbolEntry = { name: names[e[i]], lower: names[e[i + 1]], containerName: names[e[i + 2]], mask: e[i + 3], kind: e[i + 4] as SymbolKind, start: e[i + 5], end: e[i + 6] };
+  const atom = ATOM[e[i + 7]];
+  if (atom) entry.atom = atom;
+  return entry;
+}
+
 interface AtomPlace {
   key: string;
   defined: boolean;
@@ -66,22 +90,14 @@ function atomId(entry: SymbolEntry): string | undefined {
 export const ENTRIES = {};
 
 /** A document's searchable names: its title, its headings (but the H1 the title comes from) and its atoms, each once. */
-export function entriesOf(doc: DocumentSnapshot): SymbolEntry[] {
-  const out: SymbolEntry[] = [];
+export function entriesOf(doc: DocumentSnapshot): SymbolTable {
+  const names = stringTable();
+  const out: number[] = [];
   const add = (name: string, kind: SymbolKind, containerName: string, blockId: string | null, span: Span, atom?: AtomPlace) => {
     if (name === '') return;
     const lower = atom ? atom.key : normalize(name);
     const base = blockId === null ? 0 : (blockStart(doc, blockId) ?? 0);
-    out.push({
-      name,
-      lower,
-      mask: charMask(lower),
-      kind,
-      containerName,
-      start: base + span.start,
-      end: base + span.end,
-      ...(atom ? { atom: atom.defined ? 'defined' : 'used' } : {}),
-    });
+    out.push(names.id(name), names.id(lower), names.id(containerName), charMask(lower), kind, base + span.start, base + span.end, atom ? (atom.defined ? 1 : 2) : 0);
   };
   const file = shortPath(doc.uri);
   const titleHeading = doc.blocks.find((b) => b.type === 'heading_1' && b.text.trim() === doc.title);
@@ -104,7 +120,7 @@ export function entriesOf(doc: DocumentSnapshot): SymbolEntry[] {
     const kind = defined && valued.has(`${o.blockId}:${o.span.start}`) ? SymbolKind.Constant : SymbolKind.Variable;
     add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, defined });
   }
-  return out;
+  return { names: names.list, entries: Int32Array.from(out) };
 }
 
 interface Match {
@@ -182,10 +198,13 @@ export function searchSymbols(kb: KnowledgeBase, query: string, options: SearchO
   let n = 0;
   for (const uri of kb.uris()) {
     if (++n % 512 === 0 && options.token?.isCancellationRequested) return [];
-    for (const entry of kb.derived(uri, ENTRIES, entriesOf) ?? []) {
-      if ((entry.mask & qMask) !== qMask) continue;
-      const tier = rank(entry.lower, q, compact, best.floor());
-      if (tier !== null) best.offer({ entry, uri, tier });
+    const table = kb.derived(uri, ENTRIES, entriesOf);
+    if (!table) continue;
+    const { names, entries } = table;
+    for (let i = 0; i < entries.length; i += ENTRY) {
+      if ((entries[i + 3] & qMask) !== qMask) continue;
+      const tier = rank(names[entries[i + 1]], q, compact, best.floor());
+      if (tier !== null) best.offer({ entry: entryAt(table, i), uri, tier });
     }
   }
   return best.items.map(({ entry, uri }) => ({

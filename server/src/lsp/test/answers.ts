@@ -8,8 +8,11 @@ export function answers(kb: KnowledgeBase): unknown[] {
   const out: unknown[] = [kb.workspace.findings()];
   for (const domain of kb.domains()) {
     // Sorted: the order atoms were first seen in is no answer (documents arrive in another order from workers).
-    for (const key of [...kb.atomNames(domain).keys()].sort()) {
-      out.push(kb.occurrences(domain, key).map((o) => [o.uri, o.kind, kb.range(o)]));
+    const names = kb.atomNames(domain);
+    for (const key of [...names.keys()].sort()) {
+      out.push([key, names.get(key)]);
+      // Every field, the range, and the name found at the place again.
+      out.push(kb.occurrences(domain, key).map((o) => ({ ...o, range: kb.range(o), at: kb.occurrenceAt(o.uri, o.offset) })));
       out.push(localImpact(kb, domain, key, 3));
     }
   }

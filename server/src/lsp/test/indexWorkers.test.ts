@@ -118,8 +118,8 @@ describe('indexing on worker threads', () => {
       script: CLI,
       tenant: () => 't',
       current: () => true,
-      parsed: ({ index, domain, version, occurrences, derived }) => {
-        kb.rest({ ...sources[index], version, domain, occurrences, derived });
+      parsed: ({ index, domain, version, names, derived }) => {
+        kb.rest({ ...sources[index], version, domain, names, derived });
         tokens[index] = kb.token(sources[index].uri)!;
       },
       failed: (index, error) => expect.fail(`${sources[index].uri}: ${error}`),

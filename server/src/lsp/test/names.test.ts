@@ -1,0 +1,41 @@
+/** A document's names packed for rest (`names.ts`) come back as the occurrences they were made from. */
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from '../../core/document';
+import { exampleTexts } from '../../core/testing/examples';
+import { occurrencesOf } from '../knowledge';
+import { keysOf, pack, unpack } from '../names';
+
+const docs = () => exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/tax/doc${i}.md`, text));
+
+describe('packed names', () => {
+  it('unpack to the occurrences they were packed from, in document order, all or those of one key', () => {
+    let checked = 0;
+    for (const doc of docs()) {
+      const all = occurrencesOf(doc);
+      const names = pack(all);
+      expect(unpack(names, doc.uri)).toStrictEqual(all);
+      const keys = new Set(all.map((o) => o.key));
+      expect(keysOf(names)).toEqual(keys);
+      for (const key of keys) {
+        expect(unpack(names, doc.uri, key)).toStrictEqual(all.filter((o) => o.key === key));
+        checked++;
+      }
+      expect(unpack(names, doc.uri, 'no such atom')).toEqual([]);
+    }
+    // The examples write names of every kind, operands with their molecule among them.
+    expect(checked).toBeGreaterThan(20);
+    const kinds = new Set(docs().flatMap((d) => occurrencesOf(d).map((o) => o.kind)));
+    expect([...kinds].sort()).toEqual(['definition', 'operand', 'reference', 'table-header']);
+  });
+
+  it('find a key that is also written as a name in another place', () => {
+    // "rate" is the key of `Rate` and a name as written (lower case) elsewhere: the key is matched, never the name.
+    const doc = parseDocument('file:///kb/domains/tax/a.md', '# A\n\n- **Rate**: 5%\n- IF [[rate]] > 2% THEN [[Other]] = 1\n');
+    const all = occurrencesOf(doc);
+    const names = pack(all);
+    const rate = unpack(names, doc.uri, 'rate');
+    expect(rate).toStrictEqual(all.filter((o) => o.key === 'rate'));
+    expect(rate.map((o) => o.name)).toEqual(expect.arrayContaining(['Rate', 'rate']));
+    expect(unpack(names, doc.uri, 'other').map((o) => o.name)).toEqual(expect.arrayContaining(['Other']));
+  });
+});
