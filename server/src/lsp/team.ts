@@ -9,7 +9,7 @@
  * re-reads what changed. While that connection is down the index is polled
  * (source checksums) instead, and LISTEN is retried.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from '../core/document';
 import type { Queryable } from '../persistence/sql/client';
@@ -139,7 +139,10 @@ export class TeamKnowledge {
     if (this.stopped) return;
     const config = this.stores.config;
     if (config.postgres.kind !== 'pg') return;
-    const client = new pg.Client({ connectionString: config.postgres.url });
+    // Loaded when first needed, as the stores load it (sync/stores.ts).
+    const { default: Pg } = await import('pg');
+    if (this.stopped) return;
+    const client = new Pg.Client({ connectionString: config.postgres.url });
     const lost = (error?: Error) => {
       if (this.listener !== client) return;
       this.listener = null;
