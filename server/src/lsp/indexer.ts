@@ -52,6 +52,13 @@ export class Indexer {
   private running: IndexProgress | null = null;
   private run = 0;
   private readonly fs: FileSystem;
+  /**
+   * Files changed or removed on disk since the running index started
+   * (`refreshFile`, `forget`; folders end with `/`): what the run read of
+   * them is older than what those calls left in the knowledge base, and is
+   * not taken.
+   */
+  private readonly newer = new Set<string>();
   /** Resolves when the current run ends. */
   finished: Promise<void> = Promise.resolve();
 
@@ -70,6 +77,7 @@ export class Indexer {
   /** Indexes the folders; a new call supersedes a running one. */
   index(folders: string[]): Promise<void> {
     const run = ++this.run;
+    this.newer.clear();
     // Indexing from now on (finding the files comes first): progress() is never null while a run is on.
     this.running = { done: 0, total: 0 };
     this.finished = this.indexRun(folders, run).catch((error) => {
@@ -93,7 +101,7 @@ export class Indexer {
     let cached = 0;
     const add = (uri: string, outcome: ParseOutcome) => {
       const kb = this.kb();
-      if (kb.origin(uri) === 'open') return;
+      if (kb.origin(uri) === 'open' || this.changedOnDisk(uri)) return;
       if ('snapshot' in outcome) {
         // Disk documents are never edited in place (opening one parses it again): keep no incremental state.
         forgetIncremental(outcome.snapshot);
@@ -145,7 +153,7 @@ export class Indexer {
     const tokens = new Map<string, object>();
     const rest = (uri: string, text: string, file: Omit<IndexedFile, 'index'>) => {
       const kb = this.kb();
-      if (kb.origin(uri) === 'open') return;
+      if (kb.origin(uri) === 'open' || this.changedOnDisk(uri)) return;
       kb.rest({ uri, text, ...file });
       tokens.set(uri, kb.token(uri)!);
     };
@@ -243,6 +251,7 @@ export class Indexer {
   async refreshFile(uri: string): Promise<'updated' | 'removed' | 'ignored'> {
     const kb = this.kb();
     if (kb.origin(uri) === 'open') return 'ignored';
+    if (this.running) this.newer.add(uri);
     let file: string;
     try {
       file = fileURLToPath(uri);
@@ -282,10 +291,19 @@ export class Indexer {
     }
   }
 
+  /** Whether the file was changed or removed on disk since the running index started (`newer`). */
+  private changedOnDisk(uri: string): boolean {
+    if (this.newer.size === 0) return false;
+    if (this.newer.has(uri)) return true;
+    for (const changed of this.newer) if (changed.endsWith('/') && uri.startsWith(changed)) return true;
+    return false;
+  }
+
   /** Forgets a deleted file, or every file under a deleted folder. */
   forget(uri: string): 'removed' | 'ignored' {
     const kb = this.kb();
     const prefix = uri.endsWith('/') ? uri : `${uri}/`;
+    if (this.running) this.newer.add(uri).add(prefix);
     let removed = false;
     for (const known of [...kb.uris()]) {
       if ((known === uri || known.startsWith(prefix)) && kb.origin(known) !== 'open' && kb.origin(known) !== 'team') {

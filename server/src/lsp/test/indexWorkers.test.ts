@@ -5,13 +5,14 @@
  * server's thread — findings within and across files, parse problems,
  * files whose front matter names another domain than the one guessed, a
  * document open in the editor before the index reaches it, a run
- * superseded by the next.
+ * superseded by the next, files changed on disk while it runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { section } from '../../../../test/bench/generate';
+import { nodeFileSystem } from '../../cli/fileSystem';
 import { tempTree } from '../../cli/testing';
 import { parseDocument } from '../../core/document';
 import { exampleTexts } from '../../core/testing/examples';
@@ -228,6 +229,45 @@ describe('the index cache', () => {
     await indexer.index([folder]);
     expect(logs[0]).toMatch(/^the index cache cannot be used: /);
     expect(logs.at(-1)).toMatch(/^indexed 437 files in \d+ ms$/);
+    expect(answers(kb)).toEqual(answers(await indexed(1, { folder })));
+  }, 60_000);
+});
+
+describe('files changed on disk while the workers index', () => {
+  it('keep what changed over what the run had read before', async () => {
+    const folder = tempTree(files());
+    afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+    const changed = path.join(folder, 'domains/bulk2/f6.md');
+    const deleted = path.join(folder, 'domains/bulk3/f7.md');
+    const inFolder = path.join(folder, 'domains/d5/ex0.md');
+    const conflict = '# Changed\n\n- IF [[Region 1]] = Quebec THEN [[Fee]] = 1%\n- IF [[Region 1]] = Quebec THEN [[Fee]] = 2%\n';
+    const kb = new KnowledgeBase('t');
+    let indexer: Indexer;
+    let disk: Promise<unknown> | undefined;
+    // Once the run has read the first file, the disk changes: one file rewritten, one deleted, one folder deleted.
+    // The workers (started after every file is read) send their records for the older texts after that.
+    const watched = {
+      ...nodeFileSystem,
+      readFile: (file: string) => {
+        disk ??= new Promise((resolve) => setImmediate(resolve)).then(() => {
+          fs.writeFileSync(changed, conflict);
+          fs.rmSync(deleted);
+          fs.rmSync(path.dirname(inFolder), { recursive: true });
+          return Promise.all([indexer.refreshFile(pathToFileURL(changed).href), indexer.forget(pathToFileURL(deleted).href), indexer.forget(pathToFileURL(path.dirname(inFolder)).href)]);
+        });
+        return nodeFileSystem.readFile(file);
+      },
+    };
+    indexer = new Indexer(() => kb, { fs: watched, jobs: 2, workerScript: CLI, onBatch: () => undefined, log: () => undefined });
+    await indexer.index([folder]);
+    await disk;
+    const uriOf = (file: string) => pathToFileURL(file).href;
+    expect(kb.text(uriOf(changed))).toBe(conflict);
+    expect(kb.workspace.findingsFor(uriOf(changed)).map((f) => f.code)).toContain('rule-conflict');
+    expect(kb.token(uriOf(deleted))).toBeUndefined();
+    expect(kb.token(uriOf(inFolder))).toBeUndefined();
+    expect(kb.size).toBe(437 - 1 - exampleTexts().length);
+    // As an index of the disk as it is now.
     expect(answers(kb)).toEqual(answers(await indexed(1, { folder })));
   }, 60_000);
 });
