@@ -125,6 +125,7 @@ export class CacheWriter {
 
   static async open(file: string, key: CacheKey): Promise<CacheWriter> {
     await fs.mkdir(path.dirname(file), { recursive: true });
+    await removeOrphans(file);
     return new CacheWriter(file, key);
   }
 
@@ -153,6 +154,26 @@ export class CacheWriter {
   async abort(): Promise<void> {
     await new Promise<void>((resolve) => this.stream.end(resolve));
     await fs.rm(this.temporary, { force: true });
+  }
+}
+
+/** Removes the temporary files of `file` that processes which are gone left (a server killed while it wrote). */
+export async function removeOrphans(file: string): Promise<void> {
+  const prefix = `${path.basename(file)}.`;
+  const names = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length).split('.')[0]) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) await fs.rm(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
