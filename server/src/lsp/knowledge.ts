@@ -77,8 +77,12 @@ const REPARSED_KEPT = 128;
 export class KnowledgeBase {
   workspace: Workspace;
   private readonly entries = new Map<string, Entry>();
-  /** domain → key → the documents that write the name, by URI */
-  private readonly names = new Map<string, Map<string, string[]>>();
+  /**
+   * domain → key → the documents that write the name, by URI: the URI alone
+   * when there is one (most names: an array per name was ~60 MB of a
+   * 10,000-file workspace's index).
+   */
+  private readonly names = new Map<string, Map<string, string | string[]>>();
   /** domain → key → display name (`atomNames`), until the domain's names change. */
   private readonly displayNames = new Map<string, Map<string, string>>();
   /** What each document contributed to `names`, to take it out again. */
@@ -394,7 +398,7 @@ export class KnowledgeBase {
   occurrences(domain: string, key: string): Occurrence[] {
     this.flushNames();
     const out: Occurrence[] = [];
-    for (const uri of this.names.get(domain)?.get(key) ?? []) out.push(...this.placesIn(this.entries.get(uri)!, key));
+    for (const uri of urisIn(this.names.get(domain)?.get(key))) out.push(...this.placesIn(this.entries.get(uri)!, key));
     return out;
   }
 
@@ -406,7 +410,7 @@ export class KnowledgeBase {
     out = new Map();
     for (const [key, uris] of this.names.get(domain) ?? []) {
       let name: string | undefined;
-      for (const uri of uris) {
+      for (const uri of urisIn(uris)) {
         const places = this.placesIn(this.entries.get(uri)!, key);
         const definition = places.find((o) => o.kind === 'definition');
         name = definition?.name ?? name ?? places[0]?.name;
@@ -475,9 +479,12 @@ export class KnowledgeBase {
     const byKey = this.names.get(old.domain);
     for (const key of old.keys) {
       const list = byKey?.get(key);
-      const at = list?.indexOf(uri) ?? -1;
-      if (at !== -1) list!.splice(at, 1);
-      if (list?.length === 0) byKey!.delete(key);
+      if (list === uri) byKey!.delete(key);
+      else if (Array.isArray(list)) {
+        const at = list.indexOf(uri);
+        if (at !== -1) list.splice(at, 1);
+        if (list.length === 1) byKey!.set(key, list[0]);
+      }
     }
     if (byKey?.size === 0) this.names.delete(old.domain);
     this.displayNames.delete(old.domain);
@@ -490,17 +497,22 @@ export class KnowledgeBase {
     if (!byKey) this.names.set(domain, (byKey = new Map()));
     for (const key of keys) {
       const list = byKey.get(key);
-      if (!list) {
-        byKey.set(key, [uri]);
-        continue;
+      if (list === undefined) byKey.set(key, uri);
+      else if (typeof list === 'string') byKey.set(key, list < uri ? [list, uri] : [uri, list]);
+      else {
+        let at = list.length;
+        while (at > 0 && list[at - 1] > uri) at--;
+        list.splice(at, 0, uri);
       }
-      let at = list.length;
-      while (at > 0 && list[at - 1] > uri) at--;
-      list.splice(at, 0, uri);
     }
     this.displayNames.delete(domain);
     this.indexed.set(uri, { domain, keys: [...keys], token });
   }
+}
+
+/** The documents of a name-index entry. */
+function urisIn(entry: string | string[] | undefined): readonly string[] {
+  return entry === undefined ? [] : typeof entry === 'string' ? [entry] : entry;
 }
 
 const occurrenceCache = new WeakMap<DocumentSnapshot, Occurrence[]>();

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../core/document';
 import { exampleTexts } from '../../core/testing/examples';
-import { occurrencesOf } from '../knowledge';
+import { KnowledgeBase, occurrencesOf } from '../knowledge';
 import { keysOf, pack, unpack } from '../names';
 
 const docs = () => exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/tax/doc${i}.md`, text));
@@ -37,5 +37,35 @@ describe('packed names', () => {
     expect(rate).toStrictEqual(all.filter((o) => o.key === 'rate'));
     expect(rate.map((o) => o.name)).toEqual(expect.arrayContaining(['Rate', 'rate']));
     expect(unpack(names, doc.uri, 'other').map((o) => o.name)).toEqual(expect.arrayContaining(['Other']));
+  });
+});
+
+describe('the name index', () => {
+  it('lists the documents that write a name, by URI, as they come and go', () => {
+    const kb = new KnowledgeBase('t');
+    const put = (file: string, text: string) => kb.upsert(parseDocument(`file:///kb/domains/tax/${file}.md`, text), 'disk');
+    const uris = (key: string) => [...new Set(kb.occurrences('tax', key).map((o) => o.uri.slice(23)))];
+    put('b', '# B\n\n- **Rate**: 5%\n');
+    expect(uris('rate')).toEqual(['b.md']);
+    put('c', '# C\n\nSee [[Rate]] and [[rate]].\n');
+    put('a', '# A\n\nSee [[RATE]].\n');
+    expect(uris('rate')).toEqual(['a.md', 'b.md', 'c.md']);
+    expect(kb.atomNames('tax').get('rate')).toBe('Rate');
+    kb.remove('file:///kb/domains/tax/b.md');
+    expect(uris('rate')).toEqual(['a.md', 'c.md']);
+    // A name no definition writes is shown as first written.
+    expect(kb.atomNames('tax').get('rate')).toBe('RATE');
+    put('c', '# C\n\nNothing.\n');
+    expect(uris('rate')).toEqual(['a.md']);
+    put('b', '# B\n\n- **Rate**: 6%\n');
+    expect(uris('rate')).toEqual(['a.md', 'b.md']);
+    kb.remove('file:///kb/domains/tax/a.md');
+    expect(uris('rate')).toEqual(['b.md']);
+    put('a', '# A\n\nSee [[RATE]].\n');
+    expect(uris('rate')).toEqual(['a.md', 'b.md']);
+    kb.remove('file:///kb/domains/tax/a.md');
+    kb.remove('file:///kb/domains/tax/b.md');
+    expect(uris('rate')).toEqual([]);
+    expect(kb.atomNames('tax').has('rate')).toBe(false);
   });
 });
