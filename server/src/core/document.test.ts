@@ -145,6 +145,16 @@ Some prose.
     expect(rule.enforcement).toBe('block');
   });
 
+  it('parses the block above again when the one below decides where it ends', () => {
+    // An unclosed fence in a list item: the blank line after it belongs to the item while another list
+    // follows, not once the line below becomes a paragraph (found by the property below).
+    const before = parseDocument(URI, '- ```\n\n*');
+    expect(before.blocks[0].span).toEqual({ start: 0, end: 7 });
+    const after = applyEdits(before, [{ span: { start: 8, end: 8 }, newText: 'Rate' }]);
+    expect(after.blocks[0].span).toEqual({ start: 0, end: 6 });
+    expect(comparable(after)).toEqual(comparable(parseDocument(URI, after.text, after.version)));
+  });
+
   it('equals a full parse after any sequence of random edits (property)', () => {
     fc.assert(
       fc.property(markdownDocument, fc.array(edit, { minLength: 1, maxLength: 8 }), (text, edits) => {

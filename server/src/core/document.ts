@@ -173,6 +173,9 @@ function freshRegion(
   if (lo < 0 || hi >= segs.length || lo > hi) return null;
   const regionStart = lo === 0 ? 0 : oldText.lastIndexOf('\n', segs[lo].span.start - 1) + 1;
   if (regionStart > start || (lo > 0 && !cutsCleanly(text, regionStart))) return null;
+  // The segment above reaches into the blank line (an unclosed fence in a list item): where it ends depends on
+  // what follows (another list keeps the blank line in it, a paragraph does not), so it is parsed again too.
+  if (lo > 0 && segs[lo - 1].span.end > oldText.lastIndexOf('\n', regionStart - 2) + 1) return null;
   const last = hi === segs.length - 1;
   const regionEndOld = last ? oldText.length : oldText.lastIndexOf('\n', segs[hi + 1].span.start - 1) + 1;
   if (regionEndOld < end) return null;
