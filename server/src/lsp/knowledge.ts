@@ -83,8 +83,8 @@ export class KnowledgeBase {
    * 10,000-file workspace's index).
    */
   private readonly names = new Map<string, Map<string, string | string[]>>();
-  /** domain → key → display name (`atomNames`), until the domain's names change. */
-  private readonly displayNames = new Map<string, Map<string, string>>();
+  /** domain → key → display name (`atomNames`), and the keys whose documents changed since (computed again when asked). */
+  private readonly displayNames = new Map<string, { names: Map<string, string>; stale: Set<string> }>();
   /** What each document contributed to `names`, to take it out again. */
   private readonly indexed = new Map<string, { domain: string; keys: string[]; token: object }>();
   private readonly staleNames = new Set<string>();
@@ -405,21 +405,32 @@ export class KnowledgeBase {
   /** Atom keys of a domain with their display name (from a definition when there is one). */
   atomNames(domain: string): ReadonlyMap<string, string> {
     this.flushNames();
-    let out = this.displayNames.get(domain);
-    if (out) return out;
-    out = new Map();
-    for (const [key, uris] of this.names.get(domain) ?? []) {
-      let name: string | undefined;
-      for (const uri of urisIn(uris)) {
-        const places = this.placesIn(this.entries.get(uri)!, key);
-        const definition = places.find((o) => o.kind === 'definition');
-        name = definition?.name ?? name ?? places[0]?.name;
-        if (definition) break;
-      }
-      if (name !== undefined) out.set(key, name);
+    const byKey = this.names.get(domain);
+    let cached = this.displayNames.get(domain);
+    if (!cached) {
+      cached = { names: new Map(), stale: new Set(byKey?.keys()) };
+      this.displayNames.set(domain, cached);
     }
-    this.displayNames.set(domain, out);
-    return out;
+    // Only the names of documents that changed since the last answer (typing in a domain of 10,000 names).
+    for (const key of cached.stale) {
+      const name = this.nameOfAtom(key, urisIn(byKey?.get(key)));
+      if (name === undefined) cached.names.delete(key);
+      else cached.names.set(key, name);
+    }
+    cached.stale.clear();
+    return cached.names;
+  }
+
+  /** The name of a definition of `key` among the documents, else the first place it is written. */
+  private nameOfAtom(key: string, uris: readonly string[]): string | undefined {
+    let name: string | undefined;
+    for (const uri of uris) {
+      const places = this.placesIn(this.entries.get(uri)!, key);
+      const definition = places.find((o) => o.kind === 'definition');
+      if (definition) return definition.name;
+      name ??= places[0]?.name;
+    }
+    return name;
   }
 
   /** The places a document writes names (of `key` only, if given), without parsing a document at rest again. */
@@ -487,7 +498,8 @@ export class KnowledgeBase {
       }
     }
     if (byKey?.size === 0) this.names.delete(old.domain);
-    this.displayNames.delete(old.domain);
+    const stale = this.displayNames.get(old.domain)?.stale;
+    if (stale) for (const key of old.keys) stale.add(key);
     this.indexed.delete(uri);
   }
 
@@ -505,7 +517,8 @@ export class KnowledgeBase {
         list.splice(at, 0, uri);
       }
     }
-    this.displayNames.delete(domain);
+    const stale = this.displayNames.get(domain)?.stale;
+    if (stale) for (const key of keys) stale.add(key);
     this.indexed.set(uri, { domain, keys: [...keys], token });
   }
 }

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionItem, CompletionList, TextEdit } from 'vscode-languageserver-protocol';
+import { MAX_ITEMS } from '../features/completion';
 import { startServer, workspaceOf, type TestClient } from '../testing';
 
 const DEFINITIONS = `# Definitions
@@ -199,4 +200,35 @@ describe('completion in rules', () => {
     expect(await complete('- ‸', ' ')).toEqual([]);
     expect(await complete('- **Name**: {‸', '{')).toEqual([]);
   });
+});
+
+describe('completion in a domain with many atoms', () => {
+  it('sends at most MAX_ITEMS, those matching what is typed, and says the list is incomplete', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => `- **Bulk Rate ${i}**: ${i}%`).join('\n');
+    const ws = workspaceOf({ 'domains/bulk/defs.md': `# Bulk\n\n${many}\n` });
+    const big = await startServer({ folders: [ws.root] });
+    try {
+      await big.indexed();
+      const doc = ws.uri('domains/bulk/scratch.md');
+      const ask = async (typed: string) => {
+        const text = `See [[${typed}`;
+        big.open(doc, text);
+        return (await big.request<CompletionList>('textDocument/completion', { textDocument: { uri: doc }, position: { line: 0, character: text.length }, context: { triggerKind: 1 } }))!;
+      };
+      const all = await ask('');
+      expect(all.isIncomplete).toBe(true);
+      expect(all.items).toHaveLength(MAX_ITEMS);
+      // The first in the server's order (by name).
+      expect(all.items[0].label).toBe('Bulk Rate 0');
+      const some = await ask('rate 11');
+      expect(some.isIncomplete).toBe(true);
+      // "rate 11" in order: Bulk Rate 11, 110–119, 1100–1199, and names like "Bulk Rate 1021" (r-a-t-e-space-1-…-1).
+      expect(labels(some.items)).toEqual(expect.arrayContaining(['Bulk Rate 11', 'Bulk Rate 115', 'Bulk Rate 1150']));
+      expect(some.items.every((i) => /^bulk rate \d*1\d*1/.test(String(i.label).toLowerCase()))).toBe(true);
+      expect(some.items.length).toBeLessThan(MAX_ITEMS);
+    } finally {
+      await big.stop();
+      ws.cleanup();
+    }
+  }, 60_000);
 });
