@@ -140,13 +140,15 @@ export class Workbench {
    * their line, so "above" is by position on screen.
    */
   async codeLensAbove(lineText: string | RegExp): Promise<string | undefined> {
-    const line = await this.line(lineText).boundingBox();
+    // Short timeouts: a lens found by `all()` can be gone by the time it is measured (exactly when a test
+    // waits for it to go), and Playwright would wait 30 s for it to come back; callers poll (`waitUntil`).
+    const line = await this.line(lineText).boundingBox({ timeout: 1_000 });
     if (!line) return undefined;
     for (const lens of await this.editor().locator('.codelens-decoration').all()) {
-      const box = await lens.boundingBox();
+      const box = await lens.boundingBox({ timeout: 1_000 }).catch(() => null);
       if (!box) continue;
       const gap = line.y - (box.y + box.height);
-      if (gap >= -2 && gap < line.height) return (await lens.innerText()).replace(/\s+/g, ' ').trim();
+      if (gap >= -2 && gap < line.height) return (await lens.innerText({ timeout: 1_000 })).replace(/\s+/g, ' ').trim();
     }
     return undefined;
   }
