@@ -16,9 +16,9 @@ export interface PackedNames {
   readonly places: Int32Array;
 }
 
-export const STRIDE = 8;
+const STRIDE = 8;
 
-export const KINDS: readonly OccurrenceKind[] = ['definition', 'reference', 'operand', 'table-header'];
+const KINDS: readonly OccurrenceKind[] = ['definition', 'reference', 'operand', 'table-header'];
 
 /** A table that numbers its strings in the order first seen. */
 export function stringTable(): { list: string[]; id: (value: string) => number } {

@@ -35,6 +35,7 @@ import { isRuleKeyword, ruleTokens, type RuleToken } from '../../core/rules';
 import type { Feature, ServerContext } from '../context';
 import { canonicalUri } from '../indexer';
 import type { KnowledgeBase } from '../knowledge';
+import { isSubsequence } from './workspaceSymbols';
 
 export const completionFeature: Feature = {
   name: 'completion',
@@ -159,11 +160,6 @@ function capped(items: CompletionItem[], before: string): CompletionList {
   return { isIncomplete: true, items: kept.slice(0, MAX_ITEMS) };
 }
 
-function isSubsequence(part: string, whole: string): boolean {
-  let i = 0;
-  for (let j = 0; i < part.length && j < whole.length; j++) if (whole[j] === part[i]) i++;
-  return i === part.length;
-}
 
 /** The name at the cursor when it is written nowhere else (the name being typed must not offer itself). */
 function excludedKey(kb: KnowledgeBase, doc: DocumentSnapshot, offset: number): string | undefined {

@@ -9,11 +9,11 @@
  * names with a bit mask of their letters, offsets) are computed once per
  * version and kept with it (`KnowledgeBase.derived`, also while its snapshot
  * is let go of) as a run of numbers and a table of strings (`SymbolTable`),
- * so a query walks plain arrays and never re-reads an unchanged document. A name lacking one of the query's letters
- * is rejected by the mask alone; the best results are kept in a bounded
- * sorted list (no sort of every match), and once it is full the costlier
- * tests are skipped for names that could only rank below it. Ranges are
- * computed only for what is returned.
+ * so a query walks plain arrays and never re-reads an unchanged document. A
+ * name lacking one of the query's letters is rejected by the mask alone; the
+ * best results are kept in a bounded sorted list (no sort of every match),
+ * and once it is full the costlier tests are skipped for names that could
+ * only rank below it. Ranges are computed only for what is returned.
  */
 import { SymbolKind, type CancellationToken, type SymbolInformation } from 'vscode-languageserver/node';
 import { blockStart, type DocumentSnapshot } from '../../core/document';
@@ -67,10 +67,10 @@ export interface SymbolTable {
 export const ENTRY = 8;
 
 /** `SymbolEntry.atom` by its number in a `SymbolTable`. */
-export const ATOM: readonly (SymbolEntry['atom'] | undefined)[] = [undefined, 'defined', 'used'];
+const ATOM: readonly (SymbolEntry['atom'] | undefined)[] = [undefined, 'defined', 'used'];
 
 /** The entry at `i` of a table. */
-export function entryAt({ names, entries: e }: SymbolTable, i: number): SymbolEntry {
+function entryAt({ names, entries: e }: SymbolTable, i: number): SymbolEntry {
   const entry: SymbolEntry = { name: names[e[i]], lower: names[e[i + 1]], containerName: names[e[i + 2]], mask: e[i + 3], kind: e[i + 4] as SymbolKind, start: e[i + 5], end: e[i + 6] };
   const atom = ATOM[e[i + 7]];
   if (atom) entry.atom = atom;
@@ -245,7 +245,8 @@ function charMask(lower: string): number {
   return mask;
 }
 
-function isSubsequence(q: string, name: string): boolean {
+/** Whether the characters of `q` appear in `name` in order. */
+export function isSubsequence(q: string, name: string): boolean {
   let i = 0;
   for (let j = 0; i < q.length && j < name.length; j++) if (name.charCodeAt(j) === q.charCodeAt(i)) i++;
   return i === q.length;
