@@ -9,8 +9,10 @@ import {
   type AtomDefinition,
   type AtomRef,
   type AtomReference,
+  type Condition,
   type Block,
   type Enforcement,
+  type ExceptionMolecule,
   type ExtractedValue,
   type Molecule,
   type ParseProblem,
@@ -94,52 +96,58 @@ function readDefinition(own: string, base: number, blockId: string): AtomDefinit
 // --- rules ---------------------------------------------------------------------
 
 function addRule(rule: ParsedRule, block: Block, out: BlockKnowledge): void {
-  const base = {
-    blockId: block.id,
-    span: rule.span,
-    enforcement: ('enforcement' in rule && rule.enforcement) || 'warn',
-    explicitEnforcement: 'enforcement' in rule && rule.enforcement !== null,
-    normalized: describeRule(rule),
-  } as const;
+  if (rule.type === 'error') {
+    out.problems.push({ blockId: block.id, span: rule.span, message: rule.message });
+    return;
+  }
+  // Written out field by field, never as a spread of shared fields plus more: V8 builds a literal that
+  // adds properties after a spread many times slower, and extraction makes one per rule.
+  const blockId = block.id;
+  const span = rule.span;
+  const enforcement = ('enforcement' in rule && rule.enforcement) || 'warn';
+  const explicitEnforcement = 'enforcement' in rule && rule.enforcement !== null;
+  const normalized = describeRule(rule);
+  const exceptionsOf = (exceptions: readonly { span: Span; condition: Condition }[]): ExceptionMolecule[] =>
+    exceptions.map((e, n) => ({
+      blockId,
+      span: e.span,
+      enforcement,
+      explicitEnforcement,
+      normalized: describeRule({ type: 'ExceptionMolecule', condition: e.condition, enforcement: null, span: e.span }),
+      id: `${blockId}#unless${n}`,
+      type: 'ExceptionMolecule',
+      condition: e.condition,
+      parentId: blockId,
+    }));
   switch (rule.type) {
-    case 'error':
-      out.problems.push({ blockId: block.id, span: rule.span, message: rule.message });
-      return;
     case 'ConditionMolecule': {
-      const exceptions = rule.exceptions.map((e, n) => ({
-        ...base,
-        id: `${block.id}#unless${n}`,
-        type: 'ExceptionMolecule' as const,
-        span: e.span,
-        condition: e.condition,
-        parentId: block.id,
-        normalized: describeRule({ type: 'ExceptionMolecule', condition: e.condition, enforcement: null, span: e.span }),
-      }));
+      const exceptions = exceptionsOf(rule.exceptions);
+      const exceptionIds = exceptions.map((e) => e.id);
+      const { condition, results } = rule;
       out.molecules.push(
-        { ...base, id: block.id, type: 'ConditionMolecule', condition: rule.condition, results: rule.results, exceptionIds: exceptions.map((e) => e.id) },
+        { blockId, span, enforcement, explicitEnforcement, normalized, id: blockId, type: 'ConditionMolecule', condition, results, exceptionIds },
         ...exceptions,
       );
       return;
     }
     case 'ConstraintMolecule': {
-      const exceptions = rule.exceptions.map((e, n) => ({
-        ...base,
-        id: `${block.id}#unless${n}`,
-        type: 'ExceptionMolecule' as const,
-        span: e.span,
-        condition: e.condition,
-        parentId: block.id,
-        normalized: describeRule({ type: 'ExceptionMolecule', condition: e.condition, enforcement: null, span: e.span }),
-      }));
-      out.molecules.push({ ...base, id: block.id, type: 'ConstraintMolecule', comparison: rule.comparison }, ...exceptions);
+      const comparison = rule.comparison;
+      out.molecules.push(
+        { blockId, span, enforcement, explicitEnforcement, normalized, id: blockId, type: 'ConstraintMolecule', comparison },
+        ...exceptionsOf(rule.exceptions),
+      );
       return;
     }
-    case 'RequiresMolecule':
-      out.molecules.push({ ...base, id: block.id, type: 'RequiresMolecule', subject: rule.subject, required: rule.required });
+    case 'RequiresMolecule': {
+      const { subject, required } = rule;
+      out.molecules.push({ blockId, span, enforcement, explicitEnforcement, normalized, id: blockId, type: 'RequiresMolecule', subject, required });
       return;
-    case 'ExceptionMolecule':
-      out.molecules.push({ ...base, id: block.id, type: 'ExceptionMolecule', condition: rule.condition, parentId: null });
+    }
+    case 'ExceptionMolecule': {
+      const condition = rule.condition;
+      out.molecules.push({ blockId, span, enforcement, explicitEnforcement, normalized, id: blockId, type: 'ExceptionMolecule', condition, parentId: null });
       return;
+    }
   }
 }
 

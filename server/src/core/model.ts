@@ -302,5 +302,11 @@ export function enforcementSeverity(level: Enforcement): Severity {
 
 /** Names match case-insensitively with whitespace normalised. */
 export function normalizeName(name: string): string {
+  // Most names are printable ASCII with single inner spaces: for those, NFC and the whitespace passes
+  // change nothing (and cost four times the lowercasing).
+  if (!NOT_PLAIN.test(name)) return name.toLowerCase();
   return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
+
+/** A name that `normalizeName` may change beyond its case: outside printable ASCII, or spaces to fold or trim. */
+const NOT_PLAIN = /[^\x20-\x7e]|  |^ | $/;

@@ -233,7 +233,8 @@ function unquote(s: string): string | undefined {
  */
 export function parseValue(raw: string): Value {
   const trimmed = raw.trim();
-  const s = stripDecoration(trimmed).replace(ESCAPE, '$1');
+  const bare = stripDecoration(trimmed);
+  const s = bare.includes('\\') ? bare.replace(ESCAPE, '$1') : bare;
   const quoted = unquote(s);
   if (quoted !== undefined) return { kind: 'text', value: quoted, raw: trimmed, canonical: quoted };
   const typed = parsePercent(s) ?? parseMoney(s) ?? parsePlainNumber(s) ?? parseDate(s);

@@ -538,14 +538,17 @@ const occurrenceCache = new WeakMap<DocumentSnapshot, Occurrence[]>();
 export function occurrencesOf(doc: DocumentSnapshot): Occurrence[] {
   let list = occurrenceCache.get(doc);
   if (list) return list;
-  const seen = new Set<string>();
+  // A place is its offset in the document.
+  const seen = new Set<number>();
   const out: Occurrence[] = [];
   const add = (ref: Pick<AtomRef, 'name' | 'key' | 'span'>, blockId: string, kind: OccurrenceKind, moleculeId?: string) => {
-    const id = `${blockId}:${ref.span.start}`;
-    if (seen.has(id) || ref.key === '') return;
-    seen.add(id);
+    if (ref.key === '') return;
     const offset = (blockById(doc, blockId)?.span.start ?? 0) + ref.span.start;
-    out.push({ uri: doc.uri, key: ref.key, name: ref.name, kind, blockId, span: ref.span, offset, ...(moleculeId ? { moleculeId } : {}) });
+    if (seen.has(offset)) return;
+    seen.add(offset);
+    const occurrence: Occurrence = { uri: doc.uri, key: ref.key, name: ref.name, kind, blockId, span: ref.span, offset };
+    if (moleculeId) occurrence.moleculeId = moleculeId;
+    out.push(occurrence);
   };
   for (const d of doc.definitions) add({ name: d.name, key: d.key, span: d.nameSpan }, d.blockId, 'definition');
   for (const t of doc.tables) for (const ref of [...t.inputs, ...t.outputs]) add(ref, t.blockId, 'table-header');

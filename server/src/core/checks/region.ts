@@ -334,22 +334,26 @@ export function comparisonToSet(cmp: Comparison, resolve: Resolver, enumeration:
   // The operands as sorted points: the first is the lowest, the last the highest.
   const low = points.intervals[0];
   const high = points.intervals[points.intervals.length - 1];
-  const from = (open: boolean) => ({ lo: low.lo, loOpen: open, loText: low.loText });
-  const upTo = (i: Interval, open: boolean) => ({ hi: i.hi, hiOpen: open, hiText: i.hiText });
-  const below = { lo: -Infinity, loOpen: true };
-  const above = { hi: Infinity, hiOpen: true };
-  const interval: Interval =
+  const interval = (lo: Interval | null, loOpen: boolean, hi: Interval | null, hiOpen: boolean): Interval => ({
+    lo: lo ? lo.lo : -Infinity,
+    loOpen,
+    hi: hi ? hi.hi : Infinity,
+    hiOpen,
+    loText: lo?.loText,
+    hiText: hi?.hiText,
+  });
+  const only =
     cmp.op === '<'
-      ? { ...below, ...upTo(low, true) }
+      ? interval(null, true, low, true)
       : cmp.op === '<='
-        ? { ...below, ...upTo(low, false) }
+        ? interval(null, true, low, false)
         : cmp.op === '>'
-          ? { ...from(true), ...above }
+          ? interval(low, true, null, true)
           : cmp.op === '>='
-            ? { ...from(false), ...above }
+            ? interval(low, false, null, true)
             : // between: inclusive, bounds in either order (`BETWEEN 10 AND 5` reads as 5..10)
-              { ...from(false), ...upTo(high, false) };
-  return { ...points, intervals: [interval] };
+              interval(low, false, high, false);
+  return { ...points, intervals: [only] };
 }
 
 /**

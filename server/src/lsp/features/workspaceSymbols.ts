@@ -114,10 +114,12 @@ export function entriesOf(doc: DocumentSnapshot): SymbolTable {
     const seen = atoms.get(o.key);
     if (!seen || (seen.kind !== 'definition' && o.kind === 'definition')) atoms.set(o.key, o);
   }
-  const valued = new Set(doc.definitions.filter((d) => d.value !== null).map((d) => `${d.blockId}:${d.nameSpan.start}`));
+  // Where definitions with a value write their names (offsets in the document, as occurrences have them).
+  const valued = new Set<number>();
+  for (const d of doc.definitions) if (d.value !== null) valued.add((blockStart(doc, d.blockId) ?? 0) + d.nameSpan.start);
   for (const o of atoms.values()) {
     const defined = o.kind === 'definition';
-    const kind = defined && valued.has(`${o.blockId}:${o.span.start}`) ? SymbolKind.Constant : SymbolKind.Variable;
+    const kind = defined && valued.has(o.offset) ? SymbolKind.Constant : SymbolKind.Variable;
     add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, defined });
   }
   return { names: names.list, entries: Int32Array.from(out) };
