@@ -73,8 +73,9 @@ interface GraphState {
  */
 function hasCycle(view: DomainView): boolean {
   const state = carried<GraphState>(view, 'requires-graph', () => ({ out: new Map(), lists: new Map(), cyclic: undefined }));
-  /** The edges whose count went to or from zero, with whether they were there before this refresh. */
+  /** The edges whose count went to or from zero, with whether they were there before this refresh (not kept while the graph is first built). */
   const touched = new Map<string, { from: string; to: string; before: boolean }>();
+  const first = state.cyclic === undefined;
   const count = (from: string, to: string, by: number) => {
     let targets = state.out.get(from);
     if (!targets) state.out.set(from, (targets = new Map()));
@@ -85,8 +86,9 @@ function hasCycle(view: DomainView): boolean {
       targets.delete(to);
       if (targets.size === 0) state.out.delete(from);
     }
+    if (first || (was !== 0 && n !== 0)) return;
     const id = `${from}\u0000${to}`;
-    if ((was === 0 || n === 0) && !touched.has(id)) touched.set(id, { from, to, before: was > 0 });
+    if (!touched.has(id)) touched.set(id, { from, to, before: was > 0 });
   };
   const track = <E>(slot: string, list: readonly E[], each: (entry: E, edge: (from: string, to: string) => void) => void) => {
     const { removed, added } = splice((state.lists.get(slot) ?? NO_ENTRIES) as readonly E[], list);
@@ -103,10 +105,8 @@ function hasCycle(view: DomainView): boolean {
   const has = (from: string, to: string) => state.out.get(from)?.has(to) ?? false;
   const lost = [...touched.values()].some((e) => e.before && !has(e.from, e.to));
   const gained = [...touched.values()].filter((e) => !e.before && has(e.from, e.to));
-  if (state.cyclic === undefined || (state.cyclic && lost)) {
-    const edges: { from: Named; to: Named }[] = [];
-    for (const [from, targets] of state.out) for (const to of targets.keys()) edges.push({ from: { key: from, name: from }, to: { key: to, name: to } });
-    state.cyclic = onCycles(edges).size > 0;
+  if (first || (state.cyclic && lost)) {
+    state.cyclic = isCyclic(state.out);
   } else if (!state.cyclic) {
     state.cyclic = gained.some((e) => reaches(state.out, e.to, e.from));
   }
@@ -130,6 +130,34 @@ function reaches(out: Map<string, Map<string, number>>, from: string, to: string
   return false;
 }
 
+/** Whether the graph has a cycle: a depth-first walk that meets an atom still on its path. */
+function isCyclic(out: Map<string, Map<string, number>>): boolean {
+  /** 1 while on the walk's path, 2 once everything it reaches was walked. */
+  const state = new Map<string, 1 | 2>();
+  for (const root of out.keys()) {
+    if (state.has(root)) continue;
+    state.set(root, 1);
+    const path: [string, Iterator<string>][] = [[root, out.get(root)!.keys()]];
+    while (path.length > 0) {
+      const [key, next] = path[path.length - 1];
+      const step = next.next();
+      if (step.done) {
+        state.set(key, 2);
+        path.pop();
+        continue;
+      }
+      const to = step.value;
+      const seen = state.get(to);
+      if (seen === 1) return true;
+      if (seen === 2) continue;
+      state.set(to, 1);
+      path.push([to, (out.get(to) ?? NO_TARGETS).keys()]);
+    }
+  }
+  return false;
+}
+
+const NO_TARGETS: ReadonlyMap<string, number> = new Map();
 const NO_ENTRIES: readonly never[] = [];
 
 interface Cycle {
