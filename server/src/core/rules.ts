@@ -206,11 +206,33 @@ class Finder {
 }
 
 function operatorAt(src: string, i: number, to: number): string | undefined {
-  const two = i + 1 < to ? src.slice(i, i + 2) : '';
-  if (two === '<=' || two === '>=' || two === '!=') return two;
-  const ch = src[i];
-  return ch === '=' || ch === '<' || ch === '>' || ch === '≤' || ch === '≥' || ch === '≠' ? ch : undefined;
+  // By character codes: the tokenizer asks at every character of a word, and a slice per character was
+  // much of its garbage.
+  const ch = src.charCodeAt(i);
+  switch (ch) {
+    case LESS:
+    case GREATER:
+    case BANG: {
+      const equals = i + 1 < to && src.charCodeAt(i + 1) === EQUALS;
+      if (ch === BANG) return equals ? '!=' : undefined;
+      return ch === LESS ? (equals ? '<=' : '<') : equals ? '>=' : '>';
+    }
+    case EQUALS:
+      return '=';
+    case 0x2264:
+      return '≤';
+    case 0x2265:
+      return '≥';
+    case 0x2260:
+      return '≠';
+  }
+  return undefined;
 }
+
+const BANG = 0x21;
+const LESS = 0x3c;
+const EQUALS = 0x3d;
+const GREATER = 0x3e;
 
 /** End of the run of `ch` starting at `i`. */
 function runEnd(src: string, i: number, to: number): number {
