@@ -233,6 +233,7 @@ const REFERENCE = /\[\[([^[\]\n]+?)\]\]/g;
 
 function references(own: string, base: number, blockId: string, required: Span[]): AtomReference[] {
   const out: AtomReference[] = [];
+  if (!own.includes('[[')) return out;
   for (const m of own.matchAll(REFERENCE)) {
     const inner = m[1];
     const name = inner.trim();

@@ -680,7 +680,11 @@ function negated(op: ComparisonOp, parser: Parser): ComparisonOp {
 
 /** AND/OR of items, flattening nested groups of the same kind; one item stays bare. */
 function combine(kind: 'and' | 'or', items: Condition[]): Condition {
-  const flat = items.flatMap((c) => (c.kind === kind ? c.items : [c]));
+  const flat: Condition[] = [];
+  for (const c of items) {
+    if (c.kind === kind) for (const item of c.items) flat.push(item);
+    else flat.push(c);
+  }
   if (flat.length === 1) return flat[0];
   return { kind, items: flat, span: { start: flat[0].span.start, end: flat[flat.length - 1].span.end } };
 }

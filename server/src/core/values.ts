@@ -60,14 +60,17 @@ interface Digits {
 }
 
 function digits(sign: string | undefined, written: string): Digits {
-  const [intPart, frac = ''] = written.split('.');
-  return {
-    negative: sign !== undefined && sign !== '+',
-    int: intPart.replace(/[^\d]/g, ''),
-    frac,
-    grouped: /[^\d]/.test(intPart),
-  };
+  // As `written.split('.')` would cut it (the integer part, the next part), without the array.
+  const dot = written.indexOf('.');
+  const next = dot === -1 ? -1 : written.indexOf('.', dot + 1);
+  const intPart = dot === -1 ? written : written.slice(0, dot);
+  const frac = dot === -1 ? '' : next === -1 ? written.slice(dot + 1) : written.slice(dot + 1, next);
+  const grouped = NOT_DIGIT.test(intPart);
+  return { negative: sign !== undefined && sign !== '+', int: grouped ? intPart.replace(NOT_DIGITS, '') : intPart, frac, grouped };
 }
+
+const NOT_DIGIT = /[^\d]/;
+const NOT_DIGITS = /[^\d]/g;
 
 function numberOf(d: Digits): number {
   const n = Number(`${d.int || '0'}.${d.frac || '0'}`);

@@ -9,9 +9,26 @@ import type { Condition, ExceptionMolecule, Molecule } from '../model';
 import { moleculeKey, type DomainView } from './context';
 import { conditionToRegion, subtract, type Region } from './region';
 
+/**
+ * A molecule's memo keys, the same strings each time it is asked for them (a map hashes a string once;
+ * a key built afresh is hashed at every lookup, and the checks look up a rule's regions many times).
+ * Kept per molecule object and checked against the URI, so that a key never names another document.
+ */
+const memoKeys = new WeakMap<Molecule, { uri: string; region: string; effective: string }>();
+
+function keysOf(uri: string, molecule: Molecule): { region: string; effective: string } {
+  let keys = memoKeys.get(molecule);
+  if (keys === undefined || keys.uri !== uri) {
+    const key = moleculeKey(uri, molecule.id);
+    keys = { uri, region: `region:${key}`, effective: `effective:${key}` };
+    memoKeys.set(molecule, keys);
+  }
+  return keys;
+}
+
 /** The cases a molecule's condition allows (a rule's, or an exception's own). */
 export function conditionRegion(view: DomainView, uri: string, molecule: Molecule & { condition: Condition }): Region {
-  return view.memo(`region:${moleculeKey(uri, molecule.id)}`, [view.answers.token(molecule), molecule], () =>
+  return view.memo(keysOf(uri, molecule).region, [view.answers.token(molecule), molecule], () =>
     conditionToRegion(molecule.condition, view.resolve, view.enumeration),
   );
 }
@@ -26,7 +43,7 @@ export function effectiveRegion(
   const base = conditionRegion(view, uri, molecule);
   if (exceptions.length === 0) return base;
   const cuts = exceptions.map((e) => conditionRegion(view, uri, e));
-  return view.memo(`effective:${moleculeKey(uri, molecule.id)}`, [base, ...cuts], () =>
+  return view.memo(keysOf(uri, molecule).effective, [base, ...cuts], () =>
     cuts.reduce((region, cut) => subtract(region, cut), base),
   );
 }
