@@ -19,6 +19,7 @@ import {
   type Span,
   type Value,
 } from './model';
+import { exact } from './lists';
 import { describeRule, parseDecisionTable, parseRule, type Cell, type ParsedRule } from './rules';
 import { parseValue, parseValueList } from './values';
 
@@ -53,9 +54,9 @@ export function extractBlock(text: string, block: Block): BlockKnowledge {
   };
   if (block.type === 'table') {
     extractTable(text, block, out);
-    return out;
+    return compacted(out);
   }
-  if (!TEXT_BLOCKS.has(block.type)) return out;
+  if (!TEXT_BLOCKS.has(block.type)) return compacted(out);
   const own = text.slice(block.ownSpan.start, block.ownSpan.end);
   const base = block.ownSpan.start - block.span.start;
   const definition = RULE_BLOCKS.has(block.type) ? readDefinition(own, base, block.id) : null;
@@ -65,6 +66,16 @@ export function extractBlock(text: string, block: Block): BlockKnowledge {
   if (!rule && block.type === 'paragraph') out.caption = captionTag(own);
   out.references = references(own, base, block.id, requiredSpans(out.molecules));
   if (!definition && !rule) out.extracted = heuristicValues(own, base, block.id);
+  return compacted(out);
+}
+
+/** A block's knowledge with its lists as long as they are (it lives as long as its snapshot). */
+function compacted(out: BlockKnowledge): BlockKnowledge {
+  out.definitions = exact(out.definitions);
+  out.references = exact(out.references);
+  out.extracted = exact(out.extracted);
+  out.molecules = exact(out.molecules);
+  out.problems = exact(out.problems);
   return out;
 }
 

@@ -34,6 +34,7 @@
  *   references and `"…"` values are taken verbatim, and neither spans lines.
  * - `ELSE` is recognised only to explain that it is not supported.
  */
+import { exact } from './lists';
 import {
   normalizeName,
   type AtomRef,
@@ -511,7 +512,7 @@ class Parser {
         this.pos++;
         items.push(this.requireValue(',', true));
       }
-      return items;
+      return exact(items);
     }
     this.pos++;
     const items = [this.requireValue(`${what} (`, true)];
@@ -519,7 +520,7 @@ class Parser {
       const tok = this.peek();
       if (tok?.kind === 'rparen') {
         this.pos++;
-        return items;
+        return exact(items);
       }
       if (tok?.kind === 'comma') {
         this.pos++;
@@ -631,7 +632,7 @@ class Parser {
       this.pos++;
       const operand = this.requireValue(this.src.slice(op!.start, op!.end));
       results.push({ target, operand, span: this.span(start!.start, this.lastEnd()) });
-      if (!this.at('AND')) return results;
+      if (!this.at('AND')) return exact(results);
       this.pos++;
       after = 'AND';
     }
@@ -686,7 +687,7 @@ function combine(kind: 'and' | 'or', items: Condition[]): Condition {
     else flat.push(c);
   }
   if (flat.length === 1) return flat[0];
-  return { kind, items: flat, span: { start: flat[0].span.start, end: flat[flat.length - 1].span.end } };
+  return { kind, items: exact(flat), span: { start: flat[0].span.start, end: flat[flat.length - 1].span.end } };
 }
 
 /** A value from its tokens: a lone `[[reference]]`, else the words typed by `parseValue`. */
@@ -784,7 +785,7 @@ export function parseRule(text: string, base: number): ParsedRule | null {
           required.push(p.subject(`a name after ${p.describe(separator)}`));
         }
         const enforcement = p.finish("',', AND, an enforcement tag or the end of the rule");
-        return { type: 'RequiresMolecule', subject, required, enforcement, span };
+        return { type: 'RequiresMolecule', subject, required: exact(required), enforcement, span };
       }
     }
   } catch (e) {
@@ -894,7 +895,7 @@ function parseRow(columns: Column[], cells: Cell[], row: number, problems: Table
     }
   });
   const condition = comparisons.length === 0 ? { kind: 'and' as const, items: [], span } : combine('and', comparisons);
-  return { row, condition, results, span, enforcement };
+  return { row, condition, results: exact(results), span, enforcement };
 }
 
 /** `-`, `—`, `*` or an empty cell (decoration alone counts as empty). */

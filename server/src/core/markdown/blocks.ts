@@ -5,6 +5,7 @@
  * (`Segment`s) so that an edit can re-parse only the nodes it touches.
  */
 import { sha256 } from '../hash';
+import { exact } from '../lists';
 import type { Blockquote, List, ListItem, Paragraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
 import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote';
 import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough';
@@ -393,7 +394,7 @@ export function richText(nodes: PhrasingContent[], marks: Omit<RichText, 'text'>
     }
   };
   walk(nodes, marks);
-  return out;
+  return exact(out);
 }
 
 function sameMarks(a: Omit<RichText, 'text'>, b: Omit<RichText, 'text'>): boolean {
