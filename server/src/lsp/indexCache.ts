@@ -20,7 +20,7 @@ import { sha256 } from '../core/hash';
 import type { Finding } from '../core/model';
 
 /** Bumped when what the lines hold changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface CacheKey {
   tenant: string;

@@ -11,7 +11,7 @@ import { blockById, lineIndex, parseDocument, toRange, type DocumentSnapshot } f
 import type { AtomRef, Condition, Finding, Molecule, Operand, Range, Span } from '../core/model';
 import { LineIndex } from '../core/markdown/lineIndex';
 import { Workspace } from '../core/workspace';
-import { keysOf, pack, unpack, type PackedNames } from './names';
+import { pack, unpack, type PackedNames } from './names';
 
 /** Where a document came from: the editor, the disk, or a colleague's sync (read-only). */
 export type Origin = 'open' | 'disk' | 'team';
@@ -40,9 +40,13 @@ export interface RestingDocument {
   text: string;
   version: number;
   domain: string;
-  names: PackedNames;
-  /** What features keep derived from it (see `keepDerived`), by kind. */
-  derived: Iterable<readonly [object, unknown]>;
+  /** The keys of the names it writes, each once. */
+  keys: Iterable<string>;
+  /**
+   * Its names, and what features keep derived from it (see `keepDerived`) by
+   * kind: called once, when a question first needs them or `settle` runs.
+   */
+  load: () => { names: PackedNames; derived: Iterable<readonly [object, unknown]> };
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -67,6 +71,8 @@ interface Entry {
   lines?: LineIndex;
   /** The names it writes, kept while the snapshot is let go of. */
   names?: PackedNames;
+  /** Where `names` and `derived` come from for a document added at rest, until they are first needed (`settled`). */
+  load?: RestingDocument['load'];
 }
 
 /** Documents larger than this keep their snapshot (parsing them again would hold up the server). */
@@ -83,6 +89,8 @@ export class KnowledgeBase {
    * 10,000-file workspace's index).
    */
   private readonly names = new Map<string, Map<string, string | string[]>>();
+  /** Documents added by `rest`, perhaps with their names not read yet (`settle`). */
+  private readonly unsettled = new Set<string>();
   /** domain → key → display name (`atomNames`), and the keys whose documents changed since (computed again when asked). */
   private readonly displayNames = new Map<string, { names: Map<string, string>; stale: Set<string> }>();
   /** What each document contributed to `names`, to take it out again. */
@@ -168,6 +176,7 @@ export class KnowledgeBase {
     this.openIn.clear();
     this.workspace = this.newWorkspace();
     this.entries.clear();
+    this.unsettled.clear();
     this.names.clear();
     this.displayNames.clear();
     this.indexed.clear();
@@ -211,11 +220,12 @@ export class KnowledgeBase {
     this.join(doc.uri, doc.domain);
     this.reparsed.delete(doc.uri);
     const { uri, text, version, domain } = doc;
-    const entry: Entry = { snapshot: null, uri, text, version, domain, origin: 'disk', derived: new Map(doc.derived), names: doc.names };
+    const entry: Entry = { snapshot: null, uri, text, version, domain, origin: 'disk', load: doc.load };
     this.entries.set(uri, entry);
+    this.unsettled.add(uri);
     this.unindexNames(uri);
     this.staleNames.delete(uri);
-    this.indexNames(uri, domain, keysOf(doc.names), entry);
+    this.indexNames(uri, domain, new Set(doc.keys), entry);
     this.changed(uri, 'disk');
   }
 
@@ -324,6 +334,21 @@ export class KnowledgeBase {
   }
 
   /**
+   * Reads the names of up to `count` documents added at rest whose names no
+   * question has needed yet (see `RestingDocument.load`); false once none
+   * is left. The indexer calls it between requests after a warm start.
+   */
+  settle(count: number): boolean {
+    for (const uri of this.unsettled) {
+      if (count-- === 0) return true;
+      this.unsettled.delete(uri);
+      const entry = this.entries.get(uri);
+      if (entry) settled(entry);
+    }
+    return false;
+  }
+
+  /**
    * `compute(snapshot)` for the document's current version, computed once and
    * kept with the document (also while its snapshot is let go of). `kind`
    * tells apart what different features derive.
@@ -331,6 +356,7 @@ export class KnowledgeBase {
   derived<T>(uri: string, kind: object, compute: (doc: DocumentSnapshot) => T): T | undefined {
     const entry = this.entries.get(uri);
     if (!entry) return undefined;
+    settled(entry);
     entry.derived ??= new Map();
     if (entry.derived.has(kind)) return entry.derived.get(kind) as T;
     const value = compute(this.get(uri)!);
@@ -435,7 +461,7 @@ export class KnowledgeBase {
 
   /** The places a document writes names (of `key` only, if given), without parsing a document at rest again. */
   private placesIn(entry: Entry, key?: string): Occurrence[] {
-    if (!entry.snapshot && entry.names) return unpack(entry.names, entry.uri, key);
+    if (!entry.snapshot && settled(entry).names) return unpack(entry.names!, entry.uri, key);
     const all = occurrencesOf(this.get(entry.uri)!);
     return key === undefined ? all : all.filter((o) => o.key === key);
   }
@@ -521,6 +547,17 @@ export class KnowledgeBase {
     if (stale) for (const key of keys) stale.add(key);
     this.indexed.set(uri, { domain, keys: [...keys], token });
   }
+}
+
+/** The entry with the names and derived values of a document added at rest read (see `RestingDocument.load`). */
+function settled(entry: Entry): Entry {
+  if (entry.load) {
+    const { names, derived } = entry.load();
+    entry.load = undefined;
+    entry.names = names;
+    entry.derived = new Map(derived);
+  }
+  return entry;
 }
 
 /** The documents of a name-index entry. */

@@ -50,14 +50,6 @@ export function pack(occurrences: readonly Occurrence[]): PackedNames {
   return { strings: strings.list, ids: ids.list, places };
 }
 
-/** The keys the document writes, each once. */
-export function keysOf(names: PackedNames): Set<string> {
-  const keys = new Set<string>();
-  const { strings, places } = names;
-  for (let i = 0; i < places.length; i += STRIDE) keys.add(strings[places[i]]);
-  return keys;
-}
-
 /** The document's occurrences (of `key` only, if given), in document order. */
 export function unpack(names: PackedNames, uri: string, key?: string): Occurrence[] {
   const { strings, ids, places } = names;

@@ -119,8 +119,8 @@ describe('indexing on worker threads', () => {
       script: CLI,
       tenant: () => 't',
       current: () => true,
-      parsed: ({ index, domain, version, names, derived }) => {
-        kb.rest({ ...sources[index], version, domain, names, derived });
+      parsed: ({ index, domain, version, keys, load }) => {
+        kb.rest({ ...sources[index], version, domain, keys, load });
         tokens[index] = kb.token(sources[index].uri)!;
       },
       failed: (index, error) => expect.fail(`${sources[index].uri}: ${error}`),

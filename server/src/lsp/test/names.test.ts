@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../core/document';
 import { exampleTexts } from '../../core/testing/examples';
 import { KnowledgeBase, occurrencesOf } from '../knowledge';
-import { keysOf, pack, unpack } from '../names';
+import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from '../features/workspaceSymbols';
+import { recordOf, restingOf } from '../indexWorkers';
+import { pack, unpack } from '../names';
 
 const docs = () => exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/tax/doc${i}.md`, text));
 
@@ -15,7 +17,6 @@ describe('packed names', () => {
       const names = pack(all);
       expect(unpack(names, doc.uri)).toStrictEqual(all);
       const keys = new Set(all.map((o) => o.key));
-      expect(keysOf(names)).toEqual(keys);
       for (const key of keys) {
         expect(unpack(names, doc.uri, key)).toStrictEqual(all.filter((o) => o.key === key));
         checked++;
@@ -67,5 +68,34 @@ describe('the name index', () => {
     kb.remove('file:///kb/domains/tax/b.md');
     expect(uris('rate')).toEqual([]);
     expect(kb.atomNames('tax').has('rate')).toBe(false);
+  });
+});
+
+describe('index records', () => {
+  it("hold the keys in their head, and the names and symbol entries in their body, read once when first asked for", () => {
+    for (const doc of docs()) {
+      const resting = restingOf(recordOf(doc));
+      if ('error' in resting) throw new Error(resting.error);
+      const all = occurrencesOf(doc);
+      expect([...resting.keys].sort()).toEqual([...new Set(all.map((o) => o.key))].sort());
+      expect(resting.domain).toBe(doc.domain);
+      const body = resting.load();
+      expect(resting.load()).toBe(body);
+      expect(unpack(body.names, doc.uri)).toStrictEqual(all);
+      // The symbol entries say the same as the document's own table (their names are numbered in the record's).
+      const read = new Map(body.derived).get(ENTRIES) as SymbolTable;
+      const own = entriesOf(doc);
+      const entries = (table: SymbolTable) =>
+        Array.from({ length: table.entries.length / ENTRY }, (_, n) => {
+          const e = Array.from(table.entries.subarray(n * ENTRY, (n + 1) * ENTRY));
+          return [table.names[e[0]], table.names[e[1]], table.names[e[2]], ...e.slice(3)];
+        });
+      expect(entries(read)).toEqual(entries(own));
+      expect(own.entries.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('say why the parser failed', () => {
+    expect(restingOf(JSON.stringify({ error: 'the parser\tfailed' }))).toEqual({ error: 'the parser\tfailed' });
   });
 });
