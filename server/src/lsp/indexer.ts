@@ -140,13 +140,13 @@ export class Indexer {
     this.options.onBatch({ done: files.length, total: files.length });
     const notes = [cached ? `${cached} from the index cache` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
     this.options.log(`indexed ${files.length} files in ${Math.round(performance.now() - started)} ms${notes ? ` (${notes})` : ''}`);
-    if (cached > 0) void this.settle(run);
+    void this.settle(run);
   }
 
   /**
-   * Reads, between requests, the names of the documents taken from the
-   * index cache (a warm start read only their keys: `restingOf`), so that a
-   * first workspace search does not read them all.
+   * Reads, between requests, the names of the documents set at rest that no
+   * question needed yet (a warm start read only their keys: `restingOf`), so
+   * that a first workspace search does not read them all.
    */
   private async settle(run: number): Promise<void> {
     while (run === this.run && this.kb().settle(SETTLE_BATCH)) await new Promise((resolve) => setImmediate(resolve));

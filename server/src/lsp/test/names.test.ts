@@ -99,3 +99,29 @@ describe('index records', () => {
     expect(restingOf(JSON.stringify({ error: 'the parser\tfailed' }))).toEqual({ error: 'the parser\tfailed' });
   });
 });
+
+describe('documents at rest', () => {
+  it("are indexed by their keys, and read their names once: when a question needs them or when they settle", () => {
+    const kb = new KnowledgeBase('t');
+    const loads = new Map<string, number>();
+    const rested = docs().filter((d) => occurrencesOf(d).length > 0).slice(0, 3);
+    for (const doc of rested) {
+      const resting = restingOf(recordOf(doc));
+      if ('error' in resting) throw new Error(resting.error);
+      const load = () => (loads.set(doc.uri, (loads.get(doc.uri) ?? 0) + 1), resting.load());
+      kb.rest({ uri: doc.uri, text: doc.text, version: doc.version, domain: resting.domain, keys: resting.keys, load });
+    }
+    expect(loads.size).toBe(0);
+    // A question about one document's names reads that document's only.
+    const [first] = rested;
+    const key = occurrencesOf(first)[0].key;
+    const places = kb.occurrences(first.domain, key).filter((o) => o.uri === first.uri);
+    expect(places).toStrictEqual(occurrencesOf(first).filter((o) => o.key === key));
+    expect(loads.get(first.uri)).toBe(1);
+    // Settling reads the others, a batch at a time, each once.
+    expect(kb.settle(1)).toBe(true);
+    while (kb.settle(1));
+    expect([...loads.keys()].sort()).toEqual(rested.map((d) => d.uri).sort());
+    expect([...loads.values()]).toEqual([1, 1, 1]);
+  });
+});
