@@ -163,7 +163,9 @@ function addRule(rule: ParsedRule, block: Block, out: BlockKnowledge): void {
 }
 
 function requiredSpans(molecules: Molecule[]): Span[] {
-  return molecules.flatMap((m) => (m.type === 'RequiresMolecule' ? m.required.map((r) => r.span) : []));
+  const spans: Span[] = [];
+  for (const m of molecules) if (m.type === 'RequiresMolecule') for (const r of m.required) spans.push(r.span);
+  return spans;
 }
 
 const TAG = /\{(block|warn|inform)\}\s*$/i;
@@ -267,8 +269,12 @@ const HEURISTICS: { pattern: RegExp; confidence: number }[] = [
   },
 ];
 
+const DIGIT = /\d/;
+
 function heuristicValues(own: string, base: number, blockId: string): ExtractedValue[] {
   const out: ExtractedValue[] = [];
+  // Every pattern holds a digit: most headings and much prose need no scan at all.
+  if (!DIGIT.test(own)) return out;
   for (const { pattern, confidence } of HEURISTICS) {
     for (const m of own.matchAll(pattern)) {
       const value = parseValue(m[0]);
