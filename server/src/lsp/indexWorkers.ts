@@ -16,7 +16,7 @@
  * domain itself (`KnowledgeBase.restDomain` without findings).
  */
 import { forgetIncremental, type DocumentSnapshot } from '../core/document';
-import type { Finding } from '../core/model';
+import type { Block, Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { guessDomain, nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
 import { fromSent, parseSafely, toSent, type ParseTask, type SentOutcome } from '../cli/parse';
@@ -253,6 +253,19 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
   }
 }
 
+/**
+ * What a worker keeps of a snapshot until its domain is checked: all the
+ * checks read, without what they never do (blocks' content, plain text and
+ * checksums, heuristic values: ~17% of a snapshot, and a worker holds a
+ * whole domain's). Its record is made before.
+ */
+function forChecks(doc: DocumentSnapshot): DocumentSnapshot {
+  const blocks = doc.blocks.map((b) => ({ ...b, content: NO_CONTENT, text: '', checksum: '' }));
+  return { ...doc, blocks, extracted: [] };
+}
+
+const NO_CONTENT: Block['content'] = { rich_text: [] };
+
 /** The worker's side: parse and keep snapshots, hand them over on request, check a domain and let it go. */
 export function serveIndexRequests(port: { on(event: 'message', listener: (message: Request) => void): void; postMessage(value: unknown): void }): void {
   const snapshots = new Map<number, DocumentSnapshot>();
@@ -265,8 +278,9 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
           const doc = outcome.snapshot;
           // Disk documents are never edited in place (opening one parses it again).
           forgetIncremental(doc);
-          snapshots.set(index, doc);
-          return [index, recordOf(doc)];
+          const record = recordOf(doc);
+          snapshots.set(index, forChecks(doc));
+          return [index, record];
         });
         return port.postMessage(records);
       }
