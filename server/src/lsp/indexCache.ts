@@ -13,7 +13,7 @@
  * Every indexing run writes the file anew (to a temporary file, renamed
  * once the run is complete), so what it holds always describes one run.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256 } from '../core/hash';
@@ -65,7 +65,9 @@ export function textHash(text: string): string {
 export async function loadCache(file: string, key: CacheKey): Promise<LoadedCache | null> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    // At once: the promise-based read of a 100 MB cache went through the thread pool chunk by chunk and
+    // decoded it in pieces (~0.1 s more of a warm start that reads nothing else meanwhile).
+    text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
