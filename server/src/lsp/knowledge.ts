@@ -336,7 +336,7 @@ export class KnowledgeBase {
   /**
    * Reads the names of up to `count` documents added at rest whose names no
    * question has needed yet (see `RestingDocument.load`); false once none
-   * is left. The indexer calls it between requests after a warm start.
+   * is left. The indexer calls it between requests after each indexing run.
    */
   settle(count: number): boolean {
     for (const uri of this.unsettled) {
