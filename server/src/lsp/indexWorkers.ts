@@ -107,6 +107,12 @@ export interface IndexedFile {
   load: () => RestingNames;
 }
 
+/** A record read in two parts (the index cache's): its head as text, its body when asked for (null for a failure record, whole in `head`). */
+export interface SplitRecord {
+  head: string;
+  body: (() => string) | null;
+}
+
 /**
  * What a record says of a document, for `KnowledgeBase.rest`: its head at
  * once, its body when `load` is called (at once too when `eager`). Each
@@ -114,18 +120,18 @@ export interface IndexedFile {
  * with other documents: looking every name up in a table cost more time
  * than it saved memory).
  */
-export function restingOf(record: string, eager = false): Omit<IndexedFile, 'index'> | Failure {
-  const tab = record.indexOf('\t');
-  if (tab === -1) {
-    const failure = JSON.parse(record) as Partial<Failure>;
+export function restingOf(record: string | SplitRecord, eager = false): Omit<IndexedFile, 'index'> | Failure {
+  const split = typeof record === 'string' ? splitRecord(record) : record;
+  if (split.body === null) {
+    const failure = JSON.parse(split.head) as Partial<Failure>;
     return { error: typeof failure.error === 'string' ? failure.error : 'an unreadable record' };
   }
-  const head = JSON.parse(record.slice(0, tab)) as RecordHead;
-  let body: string | null = record.slice(tab + 1);
+  const head = JSON.parse(split.head) as RecordHead;
+  let body: (() => string) | null = split.body;
   let loaded: RestingNames | null = null;
   const load = (): RestingNames => {
     if (loaded) return loaded;
-    const { t, u, o, e } = JSON.parse(body!) as RecordBody;
+    const { t, u, o, e } = JSON.parse(body!()) as RecordBody;
     body = null;
     const strings = head.k.concat(t);
     const names: PackedNames = { strings, ids: u, places: Int32Array.from(o) };
@@ -134,6 +140,13 @@ export function restingOf(record: string, eager = false): Omit<IndexedFile, 'ind
   };
   if (eager) load();
   return { domain: head.d, version: head.v, keys: head.k, load };
+}
+
+function splitRecord(record: string): SplitRecord {
+  const tab = record.indexOf('\t');
+  if (tab === -1) return { head: record, body: null };
+  const body = record.slice(tab + 1);
+  return { head: record.slice(0, tab), body: () => body };
 }
 
 export interface WorkerIndexing {

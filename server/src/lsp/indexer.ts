@@ -194,11 +194,11 @@ export class Indexer {
       const textOf = new Map(tasks.map((t) => [t.uri, t.text]));
       for (const domain of usable) {
         for (const uri of domain.uris) {
-          const { hash, record } = loaded!.documents.get(uri)!;
+          const { record, line } = loaded!.documents.get(uri)!;
           const resting = restingOf(record);
           if ('error' in resting) continue;
           rest(uri, textOf.get(uri)!, resting);
-          writer?.document(uri, hash, record);
+          writer?.documentLine(line);
           fromCache++;
         }
         restDomain(domain.domain, domain.uris, domain.findings);
