@@ -48,6 +48,12 @@ const BATCH = 100;
 const PARALLEL_THRESHOLD = 400;
 /** Documents whose names `settle` reads at a time, between requests (~10 ms). */
 const SETTLE_BATCH = 100;
+
+/** The last run's cache (null when there is none to use) and a writer for this run's. */
+interface OpenedCache {
+  loaded: LoadedCache | null;
+  writer: CacheWriter;
+}
 const MARKDOWN = /\.(md|markdown)$/i;
 
 export class Indexer {
@@ -117,9 +123,15 @@ export class Indexer {
       return sources.sources.map((s) => ({ uri: s.uri, text: s.text }));
     };
     if (parallel) {
+      // The last run's cache is read (on the thread pool) while the files are.
+      const opening = this.openCache(folders);
       const tasks = await read(0, files.length);
-      if (run !== this.run) return;
-      const fromCache = await this.indexInWorkers(folders, tasks, run, (done) => {
+      const cache = await opening;
+      if (run !== this.run) {
+        await cache?.writer.abort();
+        return;
+      }
+      const fromCache = await this.indexInWorkers(tasks, run, cache, (done) => {
         this.running = { done: Math.min(files.length, done + skipped), total: files.length };
         this.options.onBatch(this.running);
       });
@@ -155,12 +167,12 @@ export class Indexer {
   /**
    * The workers parse and check whole domains; this thread takes in what
    * rests of each document, then each domain's findings (see
-   * indexWorkers.ts), and answers requests in between. With a cache
-   * directory, the domains the last run's cache still describes are read
+   * indexWorkers.ts), and answers requests in between. With a cache (see
+   * `openCache`), the domains the last run's cache still describes are read
    * from it instead, and this run's cache is written. Returns how many
    * documents came from the cache.
    */
-  private async indexInWorkers(folders: string[], tasks: ParseTask[], run: number, progress: (done: number) => void): Promise<number> {
+  private async indexInWorkers(tasks: ParseTask[], run: number, cache: OpenedCache | null, progress: (done: number) => void): Promise<number> {
     const current = () => run === this.run;
     const tokens = new Map<string, object>();
     const rest = (uri: string, text: string, file: Omit<IndexedFile, 'index'>) => {
@@ -174,7 +186,6 @@ export class Indexer {
       this.kb().restDomain(domain, checked, findings);
     };
 
-    const cache = await this.openCache(folders);
     let writer = cache?.writer ?? null;
     const hashes = new Map<string, string>();
     let fresh = tasks;
@@ -240,7 +251,7 @@ export class Indexer {
   }
 
   /** The last run's cache (null when there is none to use) and a writer for this run's; null without a cache directory. */
-  private async openCache(folders: string[]): Promise<{ loaded: LoadedCache | null; writer: CacheWriter } | null> {
+  private async openCache(folders: string[]): Promise<OpenedCache | null> {
     const dir = this.options.cacheDir?.(folders);
     if (!dir) return null;
     const script = this.options.workerScript ?? __filename;

@@ -56,6 +56,11 @@ describe('the index cache', () => {
     expect(await loadCache(file, key)).toBeNull();
     fs.writeFileSync(file, Buffer.concat([before, Buffer.from('F\tfile:///kb/d.md\thash3\n')]));
     expect(await loadCache(file, key)).toBeNull();
+    // A record whose length is not the one its line gives.
+    fs.writeFileSync(file, Buffer.concat([before, Buffer.from('F\tfile:///kb/d.md\thash3\t5\t{"error":"x"}\n')]));
+    expect(await loadCache(file, key)).toBeNull();
+    fs.writeFileSync(file, Buffer.concat([before, Buffer.from('F\tfile:///kb/d.md\thash3\t13\t{"error":"x"}\n')]));
+    expect((await loadCache(file, key))?.documents.get('file:///kb/d.md')?.record).toEqual({ head: '{"error":"x"}', body: null });
     fs.writeFileSync(file, before);
     expect(await loadCache(file, key)).not.toBeNull();
   });
