@@ -176,17 +176,20 @@ export function isIndexWorker(data: unknown): boolean {
 
 export async function indexInWorkers(sources: readonly ParseTask[], options: WorkerIndexing): Promise<void> {
   if (sources.length === 0) return;
-  const jobs = Math.max(1, Math.min(options.jobs, sources.length));
+  const guesses = sources.map((source) => guessDomain(source));
+  const groups = new Map<string, number[]>();
+  guesses.forEach((guess, index) => {
+    const group = groups.get(guess);
+    if (group) group.push(index);
+    else groups.set(guess, [index]);
+  });
+  // No more workers than domains: a domain is checked by one worker, and a second one would only split its
+  // parse and then hand the snapshots over (one 500-file domain, a warm start after one file changed: 4.5 s
+  // and ~150 MB more at the peak with two workers, 3.6 s with one).
+  const jobs = Math.max(1, Math.min(options.jobs, groups.size));
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves index requests when started like this.
   const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(options.script ?? __filename, INDEX_WORKER));
   try {
-    const guesses = sources.map((source) => guessDomain(source));
-    const groups = new Map<string, number[]>();
-    guesses.forEach((guess, index) => {
-      const group = groups.get(guess);
-      if (group) group.push(index);
-      else groups.set(guess, [index]);
-    });
     const left = new Map([...groups].map(([guess, members]) => [guess, members.length]));
     const queues = queuesByDomain(sources, jobs);
     const holder = new Int32Array(sources.length).fill(-1);
