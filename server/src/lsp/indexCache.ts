@@ -71,8 +71,8 @@ export function textHash(text: string): string {
 /**
  * The cache at `file` when it was written for `key`; null when there is none, or another key's, or it is
  * damaged. Read as bytes: each document's URI, hash and record head are decoded at once, its record body
- * (~85% of the bytes) when first asked for. Decoding a 100 MB cache whole as one text was ~1 s of a
- * warm start on the machines measured (docs/benchmarks.md), this ~0.4 s.
+ * (~85% of the bytes) when first asked for. A 100 MB cache read and decoded whole as one text took
+ * ~1.0–1.3 s on the machines measured (docs/benchmarks.md); this 0.45–0.55 s, most of it the read itself.
  */
 export async function loadCache(file: string, key: CacheKey): Promise<LoadedCache | null> {
   let bytes: Buffer;

@@ -48,13 +48,13 @@ const BATCH = 100;
 const PARALLEL_THRESHOLD = 400;
 /** Documents whose names `settle` reads at a time, between requests (~10 ms). */
 const SETTLE_BATCH = 100;
+const MARKDOWN = /\.(md|markdown)$/i;
 
 /** The last run's cache (null when there is none to use) and a writer for this run's. */
 interface OpenedCache {
   loaded: LoadedCache | null;
   writer: CacheWriter;
 }
-const MARKDOWN = /\.(md|markdown)$/i;
 
 export class Indexer {
   private running: IndexProgress | null = null;
