@@ -125,7 +125,10 @@ export class Indexer {
     if (parallel) {
       // The last run's cache is read (on the thread pool) while the files are.
       const opening = this.openCache(folders);
-      const tasks = await read(0, files.length);
+      const tasks = await read(0, files.length).catch(async (error: unknown) => {
+        await (await opening)?.writer.abort();
+        throw error;
+      });
       const cache = await opening;
       if (run !== this.run) {
         await cache?.writer.abort();
