@@ -126,7 +126,7 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
     const atomIds = [...new Set(refsOf(m).map(atomOf))];
     for (const a of atomIds) appears.get(m.blockId)?.add(a);
     moleculesOf.set(m.blockId, [...(moleculesOf.get(m.blockId) ?? []), id]);
-    return canonicalRecord({
+    return {
       id,
       domain_id: domain,
       molecule_type: m.type,
@@ -134,12 +134,12 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
       configuration: canonicalRecord(configurationOf(m, blockRow, moleculeRow)),
       validation_rules: null,
       enforcement_level: m.enforcement,
-    });
+    };
   });
 
-  // Records in canonical key order: their checksums are computed by JSON.stringify (see canonicalRecord).
+  // JSON values (content, configuration, properties, values) in canonical key order, so that their JSON is the same whatever order they were built in.
   const blocks: BlockRecord[] = [
-    canonicalRecord({
+    {
       id: root,
       document_id: docId,
       parent_id: null,
@@ -150,10 +150,9 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
       atom_ids: [],
       molecule_ids: [],
       has_children: doc.blocks.length > 0,
-    } satisfies BlockRecord),
+    },
     ...doc.blocks.map(
-      (b): BlockRecord =>
-        canonicalRecord({
+      (b): BlockRecord => ({
         id: blockRow(b.id),
         document_id: docId,
         parent_id: b.parentId === null ? root : blockRow(b.parentId),
@@ -169,8 +168,8 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
   ];
 
   return {
-    domain: canonicalRecord({ id: domain, name: doc.domain, path: `/domains/${doc.domain}/` }),
-    document: canonicalRecord({
+    domain: { id: domain, name: doc.domain, path: `/domains/${doc.domain}/` },
+    document: {
       id: docId,
       domain_id: domain,
       uri,
@@ -179,11 +178,14 @@ export function documentRecords(t: Tenant, doc: DocumentSnapshot): DocumentRecor
       root_block_id: root,
       properties: canonicalCopy(doc.frontMatter),
       title: doc.title,
-    } satisfies DocumentRecord),
+    },
     blocks,
-    atoms: [...atoms.values()].map((a) =>
-      canonicalRecord({ ...a, json_value: canonicalCopy(a.json_value), one_of: canonicalCopy(a.one_of), defined_in: [...new Set(a.defined_in)].sort() }),
-    ),
+    atoms: [...atoms.values()].map((a) => ({
+      ...a,
+      json_value: canonicalCopy(a.json_value),
+      one_of: canonicalCopy(a.one_of),
+      defined_in: [...new Set(a.defined_in)].sort(),
+    })),
     molecules,
   };
 }

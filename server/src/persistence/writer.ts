@@ -31,11 +31,12 @@
  * is read, merged and written back.
  */
 import type { DocumentSnapshot } from '../core/document';
-import { canonicalJson, checksum, pgSafe, sha256 } from './checksum';
+import { checksum, pgSafe, sha256 } from './checksum';
 import { atomVersionId, documentId } from './ids';
 import { atomRecordOf, atomValueOf, documentRecords, type AtomRecord, type DocumentRecords, type EntityType } from './records';
 import { AtomRepository, type AtomRow } from './repositories/atoms';
 import type { Queryable, SqlClient } from './sql/client';
+import { copyLine, copyRows, type CopyColumn } from './sql/copy';
 import { table, type Tenant, type TenantTable } from './sql/tenant';
 
 export interface Change {
@@ -108,43 +109,54 @@ export function writePrepared(client: SqlClient, t: Tenant, prepared: PreparedDo
 
 const YIELD_EVERY = 1;
 
-/** A written row's canonical JSON (what is sent to PostgreSQL) and its checksum. */
-interface RowJson {
-  json: string;
+/**
+ * A row's line: its columns in COPY's text form (`copyLine`, the columns of
+ * its table in their order), which is both what a COPY sends and what its
+ * checksum is computed from, and that checksum.
+ */
+interface RowLine {
+  line: string;
   sum: string;
 }
-const rowJsons = new WeakMap<object, RowJson>();
+const rowLines = new WeakMap<object, RowLine>();
 
-/** A record's canonical JSON and checksum, computed once (records are not mutated once built). */
-function rowJson(row: object): RowJson {
-  let known = rowJsons.get(row);
+/** A record's line and checksum, computed once (records are not mutated once built). */
+function rowLine(row: object, cols: readonly Column[]): RowLine {
+  let known = rowLines.get(row);
   if (known === undefined) {
-    const json = canonicalJson(row);
-    rowJsons.set(row, (known = { json, sum: sha256(json) }));
+    const line = copyLine(cols, row as Record<string, unknown>);
+    rowLines.set(row, (known = { line, sum: sha256(line) }));
   }
   return known;
 }
 
-function rowChecksum(row: object): string {
-  return rowJson(row).sum;
+/** Each row of `records` with its table's columns. */
+function rowsOf(records: DocumentRecords): [object, readonly Column[]][] {
+  return [
+    [records.domain, DOMAIN_COLUMNS],
+    [records.document, DOCUMENT_COLUMNS],
+    ...records.blocks.map((b): [object, Column[]] => [b, BLOCK_COLUMNS]),
+    ...records.atoms.map((a): [object, Column[]] => [a, ATOM_RECORD_COLUMNS]),
+    ...records.molecules.map((m): [object, Column[]] => [m, MOLECULE_COLUMNS]),
+  ];
 }
 
 /**
- * `pgSafe(records)`, with the rows' JSON computed on the way. Nearly every
- * document is already safe, and JSON shows it: U+0000 and lone surrogates
- * are the only characters it writes as `\u0000` and `\udXXX`. Only a
- * document whose JSON has such an escape (or a literal backslash-u text
- * looking like one) is copied through `pgSafe` and its JSON computed again.
+ * `pgSafe(records)`, with the rows' lines computed on the way. Nearly every
+ * document is already safe, and its lines show it: U+0000 and lone
+ * surrogates, which PostgreSQL does not store, appear in them as they are
+ * (text columns) or as JSON's `\u0000` and `\udXXX` escapes (JSON columns).
+ * Only a document with such a character (or a literal backslash-u text
+ * looking like one) is copied through `pgSafe` and its lines computed again.
  */
 function safeRecords(records: DocumentRecords): DocumentRecords {
-  const rows = [records.domain, records.document, ...records.blocks, ...records.atoms, ...records.molecules];
-  if (!rows.some((row) => UNSAFE_ESCAPE.test(rowJson(row).json))) return records;
+  if (!rowsOf(records).some(([row, cols]) => UNSAFE.test(rowLine(row, cols).line))) return records;
   const safe = pgSafe(records);
-  for (const row of [safe.domain, safe.document, ...safe.blocks, ...safe.atoms, ...safe.molecules]) rowJson(row);
+  for (const [row, cols] of rowsOf(safe)) rowLine(row, cols);
   return safe;
 }
 
-const UNSAFE_ESCAPE = /\\u(?:0000|[dD][89abcdefABCDEF])/;
+const UNSAFE = /\u0000|\\u(?:0000|[dD][89abcdefABCDEF])|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Removes a document: its blocks, molecules and document row are deleted (the
@@ -274,10 +286,7 @@ function mergeDefinedIn(old: string[], documentBlocks: Set<string>, added: strin
   return [...new Set([...old.filter((id) => !documentBlocks.has(id)), ...added])].sort();
 }
 
-interface Column {
-  name: string;
-  type: string;
-}
+type Column = CopyColumn;
 
 /** `'id uuid, name text'` → columns (names and types as `jsonb_to_recordset` reads them). */
 function columns(spec: string): Column[] {
@@ -293,9 +302,13 @@ const BLOCK_COLUMNS = columns(
   'id uuid, document_id uuid, parent_id uuid, parent_type text, block_type text, position integer, content jsonb, atom_ids uuid[], molecule_ids uuid[], has_children boolean',
 );
 const MOLECULE_COLUMNS = columns('id uuid, domain_id uuid, molecule_type text, atom_ids uuid[], configuration jsonb, validation_rules jsonb, enforcement_level text');
-const ATOM_COLUMNS = columns(
-  'id uuid, domain_id uuid, atom_type text, text_value text, number_value numeric, boolean_value boolean, date_value timestamptz, json_value jsonb, unit text, one_of jsonb, name text, confidence float8, source text, defined_in uuid[], version integer, previous_version uuid, deleted_at timestamptz',
+/** An atom record's columns (its checksum's); a row also has the version columns. */
+const ATOM_RECORD_COLUMNS = columns(
+  'id uuid, domain_id uuid, atom_type text, text_value text, number_value numeric, boolean_value boolean, date_value timestamptz, json_value jsonb, unit text, one_of jsonb, name text, confidence float8, source text, defined_in uuid[]',
 );
+const ATOM_VERSION_COLUMNS = columns('version integer, previous_version uuid, deleted_at timestamptz');
+const ATOM_COLUMNS = [...ATOM_RECORD_COLUMNS, ...ATOM_VERSION_COLUMNS];
+const SYNC_STATE_COLUMNS = columns('entity_type text, entity_id uuid, postgres_version integer, postgres_checksum text, sync_status text');
 /** What a history row copies from the current row (all but id and deleted_at). */
 const ATOM_HISTORY_COPY =
   'tenant_id, domain_id, atom_type, text_value, number_value, boolean_value, date_value, json_value, unit, one_of, name, description, confidence, source, defined_in, version, previous_version, created_at, updated_at';
@@ -309,11 +322,19 @@ function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
   return [yes, no];
 }
 
-/** A write: `fallback` replaces `sql` should it violate a unique key (a plain INSERT of rows that exist after all). */
+/** A write: `fallback` replaces it should it violate a unique key (a plain INSERT or COPY of rows that exist after all). */
 interface Statement {
   sql: string;
   params: unknown[];
-  fallback?: string;
+  fallback?: () => { sql: string; params: unknown[] };
+}
+
+/** An atom row to write: the record and its version columns. */
+interface AtomWrite {
+  id: string;
+  atom: AtomRecord;
+  version: number;
+  previous: string | null;
 }
 
 /** The writes of one transaction, and the `sync_state` rows they owe. */
@@ -350,8 +371,8 @@ class Writes {
 
   /** Inserts or updates, in one statement, the records whose checksum changed. */
   upsert<R extends { id: string }>(entity: EntityType, name: TenantTable, cols: Column[], records: R[]): void {
-    const rows = records.filter((r) => this.changed(entity, r.id, rowChecksum(r)));
-    this.write(name, cols, rows, (r) => !this.tracked.has(r.id), (r) => rowJson(r).json);
+    const rows = records.filter((r) => this.changed(entity, r.id, rowLine(r, cols).sum));
+    this.write(name, cols, rows, (r) => !this.tracked.has(r.id), (r) => JSON.stringify(r), (r) => rowLine(r, cols).line);
   }
 
   /**
@@ -360,13 +381,9 @@ class Writes {
    */
   upsertAtoms(atoms: AtomRecord[], old: Map<string, AtomRow>): string[] {
     const history: { id: string; history_id: string }[] = [];
-    // The record's canonical JSON (its checksum's) with the version columns added.
-    const row = (a: AtomRecord, version: number, previous: string | null) => ({
-      id: a.id,
-      json: `${rowJson(a).json.slice(0, -1)},"version":${version},"previous_version":${JSON.stringify(previous)},"deleted_at":null}`,
-    });
+    const row = (a: AtomRecord, version: number, previous: string | null): AtomWrite => ({ id: a.id, atom: a, version, previous });
     const rows = atoms
-      .filter((a) => this.changed('atom', a.id, rowChecksum(a)))
+      .filter((a) => this.changed('atom', a.id, rowLine(a, ATOM_RECORD_COLUMNS).sum))
       .map((a) => {
         const before = old.get(a.id);
         if (!before) return row(a, 1, null);
@@ -383,7 +400,14 @@ class Writes {
         params: [JSON.stringify(history)],
       });
     }
-    this.write('atoms', ATOM_COLUMNS, rows, (r) => !old.has(r.id), (r) => r.json);
+    this.write(
+      'atoms',
+      ATOM_COLUMNS,
+      rows,
+      (r) => !old.has(r.id),
+      (r) => JSON.stringify({ ...r.atom, version: r.version, previous_version: r.previous, deleted_at: null }),
+      (r) => `${rowLine(r.atom, ATOM_RECORD_COLUMNS).line}\t${copyLine(ATOM_VERSION_COLUMNS, { version: r.version, previous_version: r.previous, deleted_at: null })}`,
+    );
     return history.map((h) => h.id);
   }
 
@@ -415,8 +439,30 @@ class Writes {
       tokens(changes.map((c) => this.checksums.get(c.id) ?? null)),
     ];
     const [fresh, stored] = partition(this.changes, (c) => !this.tracked.has(c.id));
-    if (fresh.length > 0) this.send({ sql: insert, params: params(fresh), fallback: upsert });
+    if (fresh.length > 0) {
+      this.send({
+        sql: `COPY ${table(this.t, 'sync_state')} (tenant_id, ${SYNC_STATE_COLUMNS.map((c) => c.name).join(', ')}) FROM STDIN`,
+        params: [copyRows(this.t.rowId, SYNC_STATE_COLUMNS, fresh, (c, column) => this.syncStateValue(c, column))],
+        fallback: () => ({ sql: upsert, params: params(fresh) }),
+      });
+    }
     if (stored.length > 0) this.send({ sql: upsert, params: params(stored) });
+  }
+
+  /** A new `sync_state` row's columns (SYNC_STATE_COLUMNS). */
+  private syncStateValue(change: Change, column: string): unknown {
+    switch (column) {
+      case 'entity_type':
+        return change.entity;
+      case 'entity_id':
+        return change.id;
+      case 'postgres_version':
+        return 1;
+      case 'postgres_checksum':
+        return this.checksums.get(change.id) ?? null;
+      default:
+        return 'pending';
+    }
   }
 
   /**
@@ -431,7 +477,10 @@ class Writes {
     if (error === undefined) return;
     if (this.savepointAt < 0 || (error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     await this.tx.query('ROLLBACK TO SAVEPOINT fresh_rows');
-    const again = this.statements.slice(this.savepointAt).map((s) => quietly(this.tx.query(s.fallback ?? s.sql, s.params)));
+    const again = this.statements.slice(this.savepointAt).map((s) => {
+      const { sql, params } = s.fallback?.() ?? s;
+      return quietly(this.tx.query(sql, params));
+    });
     again.push(quietly(this.tx.query('RELEASE SAVEPOINT fresh_rows')));
     const retried = await firstError(again);
     if (retried !== undefined) throw retried;
@@ -439,25 +488,40 @@ class Writes {
 
   /**
    * Upserts rows (`INSERT … ON CONFLICT (id) DO UPDATE`), each passed as its
-   * JSON in one JSON array parameter (the rows' JSON is at hand already: their
-   * checksums are computed from it). The `fresh` ones, which have no row yet,
-   * are inserted by a plain INSERT: an upsert costs PostgreSQL a speculative
-   * insertion per row.
+   * JSON (`json`) in one JSON array parameter (the rows' JSON is at hand
+   * already: their checksums are computed from it). The `fresh` ones, which
+   * have no row yet, are copied in (`COPY … FROM STDIN`, the columns read by
+   * `value`): an upsert costs PostgreSQL a speculative insertion per row, and
+   * a COPY spares it parsing one large JSON parameter and runs its rows
+   * through the executor in batches. (500 generated files: the blocks' and
+   * molecules' statements took ~30–45% less time.)
    */
-  private write<R>(name: TenantTable, cols: Column[], rows: R[], fresh: (row: R) => boolean, json: (row: R) => string): void {
+  private write<R>(
+    name: TenantTable,
+    cols: Column[],
+    rows: R[],
+    fresh: (row: R) => boolean,
+    json: (row: R) => string,
+    line: (row: R) => string,
+  ): void {
     const list = cols.map((c) => c.name).join(', ');
     const types = cols.map((c) => `${c.name} ${c.type}`).join(', ');
     const updates = cols
       .filter((c) => c.name !== 'id')
       .map((c) => `${c.name} = EXCLUDED.${c.name}`)
       .join(', ');
-    const insert = `INSERT INTO ${table(this.t, name)} (tenant_id, ${list})
-       SELECT $1, ${list} FROM jsonb_to_recordset($2::jsonb) AS r(${types})`;
-    const upsert = `${insert}
+    const upsert = `INSERT INTO ${table(this.t, name)} (tenant_id, ${list})
+       SELECT $1, ${list} FROM jsonb_to_recordset($2::jsonb) AS r(${types})
        ON CONFLICT (id) DO UPDATE SET ${updates}, updated_at = NOW()`;
     const params = (some: R[]) => [this.t.rowId, `[${some.map(json).join(',')}]`];
     const [inserted, upserted] = partition(rows, fresh);
-    if (inserted.length > 0) this.send({ sql: insert, params: params(inserted), fallback: upsert });
+    if (inserted.length > 0) {
+      this.send({
+        sql: `COPY ${table(this.t, name)} (tenant_id, ${list}) FROM STDIN`,
+        params: [inserted.map((r) => `${this.t.rowId}\t${line(r)}\n`).join('')],
+        fallback: () => ({ sql: upsert, params: params(inserted) }),
+      });
+    }
     if (upserted.length > 0) this.send({ sql: upsert, params: params(upserted) });
   }
 

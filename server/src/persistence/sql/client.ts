@@ -12,7 +12,26 @@ export interface SqlResult<Row> {
 }
 
 export interface Queryable {
+  /**
+   * Runs one statement. A `COPY <table> (<columns>) FROM STDIN` statement
+   * (`isCopyFrom`) takes its rows, in COPY's text format (`copyRows`), as its
+   * one parameter; its `rowCount` is the rows copied.
+   */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
+}
+
+const COPY_FROM_STDIN = /^\s*COPY\s[\s\S]*\sFROM\s+STDIN\s*$/i;
+
+/** Whether `sql` is a `COPY … FROM STDIN` statement, whose data is its one parameter. */
+export function isCopyFrom(sql: string): boolean {
+  return COPY_FROM_STDIN.test(sql);
+}
+
+/** The data parameter of a `COPY … FROM STDIN` statement (a string, COPY's text format). */
+export function copyData(sql: string, params: readonly unknown[] | undefined): string {
+  const data = params?.[0];
+  if (params?.length !== 1 || typeof data !== 'string') throw new TypeError(`COPY … FROM STDIN takes its rows as one text parameter: ${sql.slice(0, 80)}`);
+  return data;
 }
 
 export interface SqlClient extends Queryable {

@@ -1,12 +1,15 @@
 /** `SqlClient` over PGlite: PostgreSQL in-process (WebAssembly), in memory or in a data directory. */
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { Queryable, SqlClient, SqlResult } from './client';
+import { copyData, isCopyFrom, type Queryable, type SqlClient, type SqlResult } from './client';
 
 /** `dataDir`: a directory to persist to; omitted → in memory. */
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
   const db = await PGlite.create(dataDir === undefined ? {} : { dataDir });
   const run = async <Row>(target: PGlite | Transaction, sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> => {
-    const result = await target.query<Row>(sql, params as unknown[]);
+    // PGlite reads a COPY's data from the blob given with the query, named `/dev/blob`.
+    const result = isCopyFrom(sql)
+      ? await target.query<Row>(sql.replace(/STDIN\s*$/i, "'/dev/blob'"), [], { blob: new Blob([copyData(sql, params)]) })
+      : await target.query<Row>(sql, params as unknown[]);
     return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
   };
   return {
