@@ -179,4 +179,32 @@ describe.each(backends())('writer on $name', (backend) => {
     expect(rows[0].n).toBe(r2.changes.length);
     expect(r2.changes.length).toBe(2 + v2.blocks.length + 1 + 1);
   });
+
+  it('writes a removed document again over the sync_state rows its removal left, one version on', async () => {
+    const t = await db.newTenant();
+    const repo = repositories(db.client, t);
+    const uri = 'file:///kb/domains/tax/back.md';
+    const doc = parseDocument(uri, '# Back\n\n- **Cap**: 30%\n- IF [[Amount]] > 5000 THEN [[Cap]] = 20%\n\nA payment of $100 has 10% withheld.\n');
+    const first = await writeDocument(db.client, t, doc);
+    await removeDocument(db.client, t, uri);
+    const syncState = async () =>
+      new Map(
+        (
+          await db.client.query<{ entity_id: string; postgres_version: number; postgres_checksum: string | null }>(
+            `SELECT entity_id, postgres_version, postgres_checksum FROM ${table(t, 'sync_state')}`,
+          )
+        ).rows.map((r) => [r.entity_id, r] as const),
+      );
+    const removed = await syncState();
+    // The document's rows are gone, their sync_state rows say so (and the row of an entity the document does not own stays).
+    for (const c of first.changes) if (c.entity !== 'domain') expect(removed.get(c.id)).toMatchObject({ postgres_version: 2, postgres_checksum: null });
+
+    const again = await writeDocument(db.client, t, doc);
+    expect(again.changes.map((c) => c.id).sort()).toEqual(first.changes.filter((c) => c.entity !== 'domain').map((c) => c.id).sort());
+    const back = await syncState();
+    expect(back.size).toBe(removed.size);
+    for (const c of again.changes) expect(back.get(c.id)).toMatchObject({ postgres_version: 3, postgres_checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await repo.blocks.listByDocument(documentId(t.id, uri))).toHaveLength(doc.blocks.length + 1);
+    expect(await repo.atoms.findByName('tax', 'cap')).toMatchObject({ numberValue: 0.3, deletedAt: null });
+  });
 });

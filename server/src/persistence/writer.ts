@@ -32,7 +32,7 @@
  */
 import type { DocumentSnapshot } from '../core/document';
 import { checksum, pgSafe, sha256 } from './checksum';
-import { atomVersionId, documentId } from './ids';
+import { atomVersionId, documentId, timeOrderedIds } from './ids';
 import { atomRecordOf, atomValueOf, documentRecords, type AtomRecord, type DocumentRecords, type EntityType } from './records';
 import { AtomRepository, type AtomRow } from './repositories/atoms';
 import type { Queryable, SqlClient } from './sql/client';
@@ -187,10 +187,17 @@ async function apply(tx: Queryable, t: Tenant, docs: DocumentWrite[]): Promise<B
   const docIds = docs.map((d) => d.id);
   const written = docs.flatMap((d) => (d.next ? [d.next] : []));
 
-  const oldBlocks = await tx.query<{ id: string; document_id: string; molecule_ids: string[] | null }>(
-    `SELECT id, document_id, molecule_ids FROM ${table(t, 'blocks')} WHERE document_id = ANY($1::uuid[])`,
-    [docIds],
+  // Documents PostgreSQL holds: only their rows have anything to compare with (see `loadChecksums` below).
+  const stored = new Set(
+    (await tx.query<{ id: string }>(`SELECT id FROM ${table(t, 'documents')} WHERE id = ANY($1::uuid[])`, [tokens(docIds)])).rows.map((r) => r.id),
   );
+  const oldBlocks =
+    stored.size === 0
+      ? { rows: [] }
+      : await tx.query<{ id: string; document_id: string; molecule_ids: string[] | null }>(
+          `SELECT id, document_id, molecule_ids FROM ${table(t, 'blocks')} WHERE document_id = ANY($1::uuid[])`,
+          [tokens([...stored])],
+        );
   const oldBlocksOf = new Map<string, Set<string>>(docIds.map((id) => [id, new Set<string>()]));
   for (const b of oldBlocks.rows) oldBlocksOf.get(b.document_id)?.add(b.id);
   const oldBlockIds = oldBlocks.rows.map((b) => b.id);
@@ -200,18 +207,18 @@ async function apply(tx: Queryable, t: Tenant, docs: DocumentWrite[]): Promise<B
       (row) => [row.id, row] as const,
     ),
   );
+  // A document PostgreSQL does not hold has no rows of its own, and its blocks and rules (whose ids derive from its
+  // uri) none either: their checksums are not looked up (the lookups of a large sync's thousands of new ids, each
+  // a search in the largest index, cost more with every batch). Should a `sync_state` row be left from an earlier
+  // life of the document, its COPY fails on the unique key and the batch is written again with upserts (`run`).
   await w.loadChecksums([
-    ...docIds,
-    ...written.flatMap((n) => [n.domain.id, ...n.blocks.map((b) => b.id), ...n.molecules.map((m) => m.id)]),
+    ...stored,
+    ...written.flatMap((n) => [n.domain.id, ...(stored.has(n.document.id) ? [...n.blocks.map((b) => b.id), ...n.molecules.map((m) => m.id)] : [])]),
     ...oldBlockIds,
     ...oldMoleculeIds,
     ...oldAtoms.keys(),
   ]);
-  const removed = docs.filter((d) => !d.next).map((d) => d.id);
-  const removedExisting =
-    removed.length === 0
-      ? []
-      : (await tx.query<{ id: string }>(`SELECT id FROM ${table(t, 'documents')} WHERE id = ANY($1::uuid[])`, [removed])).rows.map((r) => r.id);
+  const removedExisting = docs.filter((d) => !d.next && stored.has(d.id)).map((d) => d.id);
 
   // Parents before children: documents before their blocks (root_block_id's FK is deferred), blocks in document order.
   w.upsert('domain', 'domains', DOMAIN_COLUMNS, [...new Map(written.map((n) => [n.domain.id, n.domain] as const)).values()]);
@@ -308,7 +315,7 @@ const ATOM_RECORD_COLUMNS = columns(
 );
 const ATOM_VERSION_COLUMNS = columns('version integer, previous_version uuid, deleted_at timestamptz');
 const ATOM_COLUMNS = [...ATOM_RECORD_COLUMNS, ...ATOM_VERSION_COLUMNS];
-const SYNC_STATE_COLUMNS = columns('entity_type text, entity_id uuid, postgres_version integer, postgres_checksum text, sync_status text');
+const SYNC_STATE_COLUMNS = columns('id uuid, entity_type text, entity_id uuid, postgres_version integer, postgres_checksum text, sync_status text');
 /** What a history row copies from the current row (all but id and deleted_at). */
 const ATOM_HISTORY_COPY =
   'tenant_id, domain_id, atom_type, text_value, number_value, boolean_value, date_value, json_value, unit, one_of, name, description, confidence, source, defined_in, version, previous_version, created_at, updated_at';
@@ -440,18 +447,22 @@ class Writes {
     ];
     const [fresh, stored] = partition(this.changes, (c) => !this.tracked.has(c.id));
     if (fresh.length > 0) {
+      const ids = timeOrderedIds(fresh.length);
+      const rows = fresh.map((change, i) => ({ change, id: ids[i] }));
       this.send({
         sql: `COPY ${table(this.t, 'sync_state')} (tenant_id, ${SYNC_STATE_COLUMNS.map((c) => c.name).join(', ')}) FROM STDIN`,
-        params: [copyRows(this.t.rowId, SYNC_STATE_COLUMNS, fresh, (c, column) => this.syncStateValue(c, column))],
+        params: [copyRows(this.t.rowId, SYNC_STATE_COLUMNS, rows, (r, column) => this.syncStateValue(r.change, r.id, column))],
         fallback: () => ({ sql: upsert, params: params(fresh) }),
       });
     }
     if (stored.length > 0) this.send({ sql: upsert, params: params(stored) });
   }
 
-  /** A new `sync_state` row's columns (SYNC_STATE_COLUMNS). */
-  private syncStateValue(change: Change, column: string): unknown {
+  /** The columns (SYNC_STATE_COLUMNS) of the new `sync_state` row `id` of a change. */
+  private syncStateValue(change: Change, id: string, column: string): unknown {
     switch (column) {
+      case 'id':
+        return id;
       case 'entity_type':
         return change.entity;
       case 'entity_id':
