@@ -31,7 +31,7 @@
  * is read, merged and written back.
  */
 import type { DocumentSnapshot } from '../core/document';
-import { checksum, pgSafe, sha256 } from './checksum';
+import { canonicalJson, checksum, pgSafe, sha256 } from './checksum';
 import { atomVersionId, documentId, timeOrderedIds } from './ids';
 import { atomRecordOf, atomValueOf, documentRecords, type AtomRecord, type DocumentRecords, type EntityType } from './records';
 import { AtomRepository, type AtomRow } from './repositories/atoms';
@@ -124,7 +124,9 @@ const rowLines = new WeakMap<object, RowLine>();
 function rowLine(row: object, cols: readonly Column[]): RowLine {
   let known = rowLines.get(row);
   if (known === undefined) {
-    const line = copyLine(cols, row as Record<string, unknown>);
+    // JSON values with their keys sorted: a record made from a stored row (whose JSON PostgreSQL gives back in its own
+    // key order) has the line of the same record made from the text.
+    const line = copyLine(cols, row as Record<string, unknown>, canonicalJson);
     rowLines.set(row, (known = { line, sum: sha256(line) }));
   }
   return known;

@@ -13,11 +13,14 @@ export interface CopyColumn {
   type: string;
 }
 
+/** How a JSON column's value is written as JSON (JSON.stringify, or a form with its keys in a fixed order). */
+export type JsonText = (value: unknown) => string;
+
 /** COPY's text form of one value of a column of type `type`. */
-export function copyValue(type: string, value: unknown): string {
+export function copyValue(type: string, value: unknown, json: JsonText = JSON.stringify): string {
   if (value === null || value === undefined) return NULL;
   // JSON's null, in a JSON column too, is SQL's NULL (as jsonb_to_recordset reads it).
-  if (type === 'jsonb' || type === 'json') return escape(JSON.stringify(value));
+  if (type === 'jsonb' || type === 'json') return escape(json(value));
   switch (typeof value) {
     case 'string':
       return escape(value);
@@ -33,9 +36,9 @@ export function copyValue(type: string, value: unknown): string {
 }
 
 /** A row's columns, read from `row` by name, in COPY's text form, without the line's end. */
-export function copyLine(columns: readonly CopyColumn[], row: Readonly<Record<string, unknown>>): string {
+export function copyLine(columns: readonly CopyColumn[], row: Readonly<Record<string, unknown>>, json?: JsonText): string {
   let line = '';
-  for (let i = 0; i < columns.length; i++) line += (i > 0 ? '\t' : '') + copyValue(columns[i].type, row[columns[i].name]);
+  for (let i = 0; i < columns.length; i++) line += (i > 0 ? '\t' : '') + copyValue(columns[i].type, row[columns[i].name], json);
   return line;
 }
 
