@@ -1,4 +1,4 @@
-/** Content checksums: SHA-256 of a canonical JSON form (object keys sorted), as `sync_state.postgres_checksum` stores them. */
+/** Canonical JSON (object keys sorted) and checksums of it; the writer's row lines write JSON values this way (writer.ts, `rowLine`). */
 import { sha256 } from '../core/hash';
 
 export function canonicalJson(value: unknown): string {
