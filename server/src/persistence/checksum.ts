@@ -54,8 +54,25 @@ function sortedKeys(object: object): string[] {
   const keys = Object.keys(object);
   let indices = 0;
   while (indices < keys.length && isArrayIndex(keys[indices])) indices++;
-  if (indices === 0) return keys.sort();
-  return keys.slice(0, indices).concat(keys.slice(indices).sort());
+  if (indices === 0) return sortStrings(keys);
+  return keys.slice(0, indices).concat(sortStrings(keys.slice(indices)));
+}
+
+/**
+ * `keys.sort()`, in place. Objects have a few keys, and `Array.prototype.sort`
+ * allocates its work space at every call: sorting the keys of a sync's
+ * records and rule configurations was a quarter of the writer's allocation.
+ * Insertion sort compares as `sort` does (by UTF-16 code units).
+ */
+function sortStrings(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 function isArrayIndex(key: string): boolean {
