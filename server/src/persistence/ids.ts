@@ -58,14 +58,15 @@ export function atomVersionId(atomRowId: string, version: number): string {
  */
 export function timeOrderedIds(count: number, now: number = Date.now()): string[] {
   const bytes = randomBytes(16 * count);
-  const ids: string[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const at = 16 * i;
+  for (let at = 0; at < bytes.length; at += 16) {
     bytes.writeUIntBE(now, at, 6);
     bytes[at + 6] = 0x70 | (bytes[at + 6] & 0x0f);
     bytes[at + 8] = 0x80 | (bytes[at + 8] & 0x3f);
-    const hex = bytes.toString('hex', at, at + 16);
-    ids[i] = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+  const hex = bytes.toString('hex');
+  const ids: string[] = new Array(count);
+  for (let i = 0, at = 0; i < count; i++, at += 32) {
+    ids[i] = `${hex.slice(at, at + 8)}-${hex.slice(at + 8, at + 12)}-${hex.slice(at + 12, at + 16)}-${hex.slice(at + 16, at + 20)}-${hex.slice(at + 20, at + 32)}`;
   }
   return ids;
 }

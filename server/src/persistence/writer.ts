@@ -37,7 +37,7 @@ import { atomVersionId, documentId, timeOrderedIds } from './ids';
 import { atomRecordOf, atomValueOf, documentRecords, type AtomRecord, type DocumentRecords, type EntityType } from './records';
 import { AtomRepository, type AtomRow } from './repositories/atoms';
 import type { Queryable, SqlClient } from './sql/client';
-import { copyLine, copyRows, type CopyColumn } from './sql/copy';
+import { copyLine, type CopyColumn } from './sql/copy';
 import { table, type Tenant, type TenantTable } from './sql/tenant';
 
 export interface Change {
@@ -318,7 +318,6 @@ const ATOM_RECORD_COLUMNS = columns(
 );
 const ATOM_VERSION_COLUMNS = columns('version integer, previous_version uuid, deleted_at timestamptz');
 const ATOM_COLUMNS = [...ATOM_RECORD_COLUMNS, ...ATOM_VERSION_COLUMNS];
-const SYNC_STATE_COLUMNS = columns('id uuid, entity_type text, entity_id uuid, postgres_version integer, postgres_checksum text, sync_status text');
 /** What a history row copies from the current row (all but id and deleted_at). */
 const ATOM_HISTORY_COPY =
   'tenant_id, domain_id, atom_type, text_value, number_value, boolean_value, date_value, json_value, unit, one_of, name, description, confidence, source, defined_in, version, previous_version, created_at, updated_at';
@@ -450,33 +449,16 @@ class Writes {
     ];
     const [fresh, stored] = partition(this.changes, (c) => !this.tracked.has(c.id));
     if (fresh.length > 0) {
+      // Every value is a UUID, an entity type, a number or a hex checksum: nothing in them needs COPY's escapes.
       const ids = timeOrderedIds(fresh.length);
-      const rows = fresh.map((change, i) => ({ change, id: ids[i] }));
+      const lines = fresh.map((c, i) => `${this.t.rowId}\t${ids[i]}\t${c.entity}\t${c.id}\t1\t${this.checksums.get(c.id) ?? '\\N'}\tpending\n`);
       this.send({
-        sql: `COPY ${table(this.t, 'sync_state')} (tenant_id, ${SYNC_STATE_COLUMNS.map((c) => c.name).join(', ')}) FROM STDIN`,
-        params: [copyRows(this.t.rowId, SYNC_STATE_COLUMNS, rows, (r, column) => this.syncStateValue(r.change, r.id, column))],
+        sql: `COPY ${table(this.t, 'sync_state')} (tenant_id, id, entity_type, entity_id, postgres_version, postgres_checksum, sync_status) FROM STDIN`,
+        params: [lines.join('')],
         fallback: () => ({ sql: upsert, params: params(fresh) }),
       });
     }
     if (stored.length > 0) this.send({ sql: upsert, params: params(stored) });
-  }
-
-  /** The columns (SYNC_STATE_COLUMNS) of the new `sync_state` row `id` of a change. */
-  private syncStateValue(change: Change, id: string, column: string): unknown {
-    switch (column) {
-      case 'id':
-        return id;
-      case 'entity_type':
-        return change.entity;
-      case 'entity_id':
-        return change.id;
-      case 'postgres_version':
-        return 1;
-      case 'postgres_checksum':
-        return this.checksums.get(change.id) ?? null;
-      default:
-        return 'pending';
-    }
   }
 
   /**

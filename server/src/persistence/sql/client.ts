@@ -14,7 +14,7 @@ export interface SqlResult<Row> {
 export interface Queryable {
   /**
    * Runs one statement. A `COPY <table> (<columns>) FROM STDIN` statement
-   * (`isCopyFrom`) takes its rows, in COPY's text format (`copyRows`), as its
+   * (`isCopyFrom`) takes its rows, in COPY's text format (lines of `copyLine`), as its
    * one parameter; its `rowCount` is the rows copied.
    */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;

@@ -42,20 +42,6 @@ export function copyLine(columns: readonly CopyColumn[], row: Readonly<Record<st
   return line;
 }
 
-/**
- * The COPY text of `rows`: `lead` (already in COPY's form, e.g. the tenant's
- * id) then each of `columns`, read by `value`.
- */
-export function copyRows<R>(lead: string, columns: readonly CopyColumn[], rows: readonly R[], value: (row: R, column: string) => unknown): string {
-  const lines: string[] = [];
-  for (const row of rows) {
-    let line = lead;
-    for (const c of columns) line += `\t${copyValue(c.type, value(row, c.name))}`;
-    lines.push(line);
-  }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
-}
-
 const NULL = '\\N';
 const SPECIAL = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
