@@ -65,8 +65,9 @@ export function createPgClient(url: string, options: PgOptions = {}): SqlClient 
  * data and the end of the data at once (a simple-protocol query, one
  * CopyData message, CopyDone). It can do so before the server answers
  * because the server reads them in order: a COPY that fails before it starts
- * is answered with an error, and the server ignores the copy messages that
- * follow (protocol: "Extended Query", copy messages outside COPY). Written in
+ * is answered with an error, and the server ignores the CopyData and
+ * CopyDone messages that follow (outside COPY it accepts and drops them:
+ * protocol docs, "COPY Operations"; `PostgresMain` in postgres.c). Written in
  * one piece, a COPY also has its place in pg's pipeline mode, where the
  * statements after it are written right behind it. (pg's own Query answers
  * the server's CopyInResponse with a CopyFail; this one has sent its data.)
