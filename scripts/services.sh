@@ -20,7 +20,9 @@
 #   NEO4J_HEAP            max JVM heap, -Xmx (default 1g; 256m OOMs on a 300k-row UNWIND parameter, and
 #                         with 512m a 500-file sync spent ~12% of its time in 130 GC pauses, 11 of them full)
 #   NEO4J_HEAP_INITIAL    initial JVM heap, -Xms (default 512m; the heap grows on demand)
-#   NEO4J_JAVA_OPTS       extra JVM flags, appended last (e.g. "-XX:TieredStopAtLevel=4" for full JIT)
+#   NEO4J_JVM             'test' (default): SerialGC and C1 only, quick to start, for the test suites;
+#                         'server': a Neo4j server's full JIT (C2) with the throughput collector, for `npm run bench`
+#   NEO4J_JAVA_OPTS       extra JVM flags, appended last
 #   NEO4J_START_TIMEOUT   seconds to wait for Bolt (default 120)
 #   NEO4J_CLEAN=1         wipe .services/neo4j before starting (only when not already running)
 #   KOS_SERVICES_DIR      state dir (default <repo>/.services, git-ignored)
@@ -51,14 +53,23 @@ if [[ -n "${JAVA:-}" ]]; then :;
 elif [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then JAVA="$JAVA_HOME/bin/java";
 else JAVA=java; fi
 
-# Small + quick to start: SerialGC and C1-only JIT measured ~1 s faster to READY and ~80 MB
+# 'test': small + quick to start. SerialGC and C1-only JIT measured ~1 s faster to READY and ~80 MB
 # smaller RSS than G1 + C2 on this 2-core box, with equal or better times for short test runs.
+# 'server': a Neo4j server's full tiered JIT and trusted final fields (its neo4j.conf), with
+# ParallelGC: C1-only code wrote ~1.5-2x slower once warm, and neo4j.conf's G1 took ~50% more
+# CPU than ParallelGC for the same 1,000-document write on this 2-core box (its concurrent
+# threads compete with the writes), so throughput is measured with this (docs/benchmarks.md).
 # The --add-opens are what the Neo4j server itself passes on Java 17. Without them Neo4j still
 # works but falls back to slower paths and logs "Reflection access to java.nio.DirectByteBuffer
 # is not available" and "Unable to advise ... Incorrect file descriptor" warnings.
+case "${NEO4J_JVM:-test}" in
+  test) JIT_GC=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1) ;;
+  server) JIT_GC=(-XX:+UseParallelGC -XX:+UnlockExperimentalVMOptions -XX:+TrustFinalNonStaticFields) ;;
+  *) printf 'services: ERROR: NEO4J_JVM must be test or server, not %s\n' "$NEO4J_JVM" >&2; exit 2 ;;
+esac
 JVM_FLAGS=(
   "-Xms$HEAP_INITIAL" "-Xmx$HEAP"
-  -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+  "${JIT_GC[@]}"
   -XX:-OmitStackTraceInFastThrow -XX:+ExitOnOutOfMemoryError
   -Djdk.nio.maxCachedBufferSize=1024
   -Dio.netty.tryReflectionSetAccessible=true

@@ -16,7 +16,10 @@
  *    10,000 files) written to PostgreSQL (KNOWLEDGE_POSTGRES_URL or
  *    KNOWLEDGE_TEST_POSTGRES_URL, else PGlite) and drained into the graph
  *    (Neo4j when configured, else in memory): atoms + molecules per second.
- *    Target ≥ 10,000 entities/s each. Parsing is done first and not counted.
+ *    Target ≥ 10,000 entities/s each. Parsing is done first and not counted;
+ *    a first round of KOS_BENCH_SYNC_WARMUP files (default 500) warms the
+ *    servers up and is reported apart. Measure Neo4j as a server runs it
+ *    (`NEO4J_JVM=server scripts/services.sh restart`).
  *
  * 5. The language server through a real LSP connection (lsp.ts): keystroke →
  *    publishDiagnostics, cold index and peak memory on 10,000 files, hover and
@@ -39,6 +42,7 @@ import { openNeo4jGraphStore } from '../../server/src/graph/neo4j';
 import { dropTenant } from '../../server/src/persistence/sql/migrations';
 import { loadConfig } from '../../server/src/sync/config';
 import { SourceWriter } from '../../server/src/sync/sources';
+import { cpuBetween, processCpu } from './processCpu';
 import { openGraph, openSql } from '../../server/src/sync/stores';
 import { drainSyncState } from '../../server/src/sync/worker';
 import { largeDocument, section } from './generate';
@@ -178,6 +182,14 @@ async function benchGraph(): Promise<void> {
 
 async function benchSync(): Promise<void> {
   const files = quick ? 300 : Number(process.env.KOS_BENCH_SYNC_FILES ?? 10_000);
+  // A database server that has run for a while has compiled its hot paths (Neo4j's JIT takes a
+  // round of writes to do so): a first, smaller sync into a tenant of its own warms it up.
+  const warmup = Number(process.env.KOS_BENCH_SYNC_WARMUP ?? (quick ? 0 : 500));
+  if (warmup > 0) await syncRound(warmup, 'warm-up (not counted; the servers compile their hot paths)');
+  await syncRound(files, '');
+}
+
+async function syncRound(files: number, label: string): Promise<void> {
   const env = process.env;
   const config = loadConfig(
     {
@@ -199,19 +211,25 @@ async function benchSync(): Promise<void> {
   const sql = await openSql(config);
   const { graph } = await openGraph(config);
   try {
+    const writeCpu0 = processCpu();
     let t = performance.now();
     const writer = new SourceWriter(sql, config.tenant);
     for (const d of docs) await writer.add(d);
     await writer.finish();
     const writeS = (performance.now() - t) / 1000;
+    const writeCpu = cpuBetween(writeCpu0, processCpu());
+    const cpu = processCpu();
     t = performance.now();
     // What `kos sync` and the language server do: the worker gets the graphs of the documents just parsed (a backlog left by another process is parsed from the stored source).
     const drained = await drainSyncState(sql, config.tenant, graph, { graphOf: (uri) => graphs.get(uri) });
     const drainS = (performance.now() - t) / 1000;
+    const drainCpu = cpuBetween(cpu, processCpu());
     const rate = (s: number) => Math.round(entities / s).toLocaleString('en-US');
-    console.log(`\nSync of ${files.toLocaleString('en-US')} files (${entities.toLocaleString('en-US')} atoms + molecules):`);
+    console.log(`\nSync of ${files.toLocaleString('en-US')} files (${entities.toLocaleString('en-US')} atoms + molecules)${label ? `, ${label}` : ''}:`);
     console.log(`  to PostgreSQL (${config.postgres.kind}): ${writeS.toFixed(1)} s, ${rate(writeS)} entities/s`);
+    if (writeCpu) console.log(`    CPU of the machine's processes meanwhile: ${writeCpu}`);
     console.log(`  to the graph (${config.neo4j ? 'Neo4j' : 'in memory'}): ${drainS.toFixed(1)} s, ${rate(drainS)} entities/s (${drained.documents} documents, ${drained.failed} failed rows)`);
+    if (drainCpu) console.log(`    CPU of the machine's processes meanwhile: ${drainCpu}`);
   } finally {
     await graph.clearTenant(config.tenant.id).catch(() => undefined);
     await graph.close();
