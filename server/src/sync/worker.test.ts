@@ -6,6 +6,7 @@ import { Neo4jGraphStore } from '../graph/neo4j';
 import type { GraphStore } from '../graph/store';
 import { atomId, documentId } from '../persistence/ids';
 import { repositories } from '../persistence/repositories';
+import type { SqlClient } from '../persistence/sql/client';
 import { table, type Tenant } from '../persistence/sql/tenant';
 import { backends, useDatabase } from '../persistence/testing';
 import { removeDocument, writeDocument } from '../persistence/writer';
@@ -174,6 +175,52 @@ describe('sync worker batches', () => {
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((r) => r.syncStatus === 'failed')).toBe(true);
     expect(await drainSyncState(db.client, t, inner)).toMatchObject({ failed: 0, documents: 1 });
+  });
+
+  it("marks a batch's rows synced once it is pushed, and pushes again a batch whose rows could not be marked", async () => {
+    const t = db.tenant;
+    const marks = Array.from({ length: 6 }, (_, i) => `file:///kb/domains/marks/m${i}.md`);
+    for (const [i, uri] of marks.entries()) await write(db, t, uri, text(10 + i));
+    const statusOf = async (uri: string) =>
+      (
+        await db.client.query<{ sync_status: string }>(`SELECT sync_status FROM ${table(t, 'sync_state')} WHERE entity_type = 'document' AND entity_id = $1`, [
+          documentId(t.id, uri),
+        ])
+      ).rows[0]?.sync_status;
+    const { MemoryGraphStore } = await import('../graph/memory');
+    const inner = new MemoryGraphStore();
+    const seen: string[][] = [];
+    const watching: GraphStore = Object.assign(Object.create(inner) as GraphStore, {
+      replaceDocuments: async (tenant: string, graphs: DocumentGraph[]) => {
+        seen.push(await Promise.all(marks.map(statusOf)));
+        return inner.replaceDocuments(tenant, graphs);
+      },
+    });
+    // The first UPDATE to 'synced' fails, as when the connection drops right after the graph took the batch.
+    let failOnce = true;
+    const flaky: SqlClient = Object.assign(Object.create(db.client) as SqlClient, {
+      query: (sql: string, params?: unknown[]) => {
+        if (failOnce && sql.includes("sync_status = 'synced'")) {
+          failOnce = false;
+          return Promise.reject(new Error('connection lost'));
+        }
+        return db.client.query(sql, params);
+      },
+    });
+    const result = await drainSyncState(flaky, t, watching, { batchSize: 3, attempts: 2, sleep: async () => {} });
+    expect(failOnce).toBe(false);
+    expect(result).toMatchObject({ failed: 0, documents: 6, errors: [] });
+    // Batches [0-2] (its rows unmarked), [3-5], then 0, 1 and 2 again one at a time.
+    expect(seen.map((s) => s.join(' '))).toEqual([
+      'syncing syncing syncing syncing syncing syncing',
+      'syncing syncing syncing syncing syncing syncing',
+      'syncing syncing syncing synced synced synced',
+      'synced syncing syncing synced synced synced',
+      'synced synced syncing synced synced synced',
+    ]);
+    expect(await repositories(db.client, t).syncState.pending()).toEqual([]);
+    const statuses = await db.client.query<{ sync_status: string }>(`SELECT DISTINCT sync_status FROM ${table(t, 'sync_state')}`);
+    expect(statuses.rows).toEqual([{ sync_status: 'synced' }]);
   });
 
   it('takes the graphs the caller holds instead of parsing the stored source', async () => {

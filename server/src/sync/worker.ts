@@ -121,6 +121,24 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
     const r = await reflectLinks(db, t, graph, ids).catch(() => null);
     reflected = r && reflected && { molecules: reflected.molecules + r.molecules, blocks: reflected.blocks + r.blocks };
   };
+  // A row is marked synced as soon as every document it belongs to is in the graph, by the lane that pushed the last
+  // of them (while the other lanes write the graph); rows of no document (domains, deleted entities) at the end.
+  const inGraph = new Set<string>();
+  const marked = new Set<string>();
+  const rowsOf = new Map<string, ClaimedRow[]>();
+  for (const row of claimed) {
+    for (const d of owners.get(row.entityId) ?? []) {
+      const rows = rowsOf.get(d);
+      if (rows) rows.push(row);
+      else rowsOf.set(d, [row]);
+    }
+  }
+  const markPushed = async (ids: string[]) => {
+    for (const id of ids) inGraph.add(id);
+    const done = new Set(ids.flatMap((id) => rowsOf.get(id) ?? []).filter((r) => !marked.has(r.id) && [...owners.get(r.entityId)!].every((d) => inGraph.has(d))));
+    await markSynced(db, t, [...done], now());
+    for (const r of done) marked.add(r.id);
+  };
   const replace = (docs: Sourced[], lane: number): Push => ({
     documentIds: docs.map((d) => d.id),
     lane,
@@ -128,6 +146,7 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
       const graphs = docs.map((d) => options.graphOf?.(d.uri, d.sourceChecksum) ?? toGraph(t.id, parseDocument(d.uri, d.source)));
       await graph.replaceDocuments(t.id, graphs);
       await markGraphSynced(db, t, docs.map((d) => ({ id: d.id, checksum: d.sourceChecksum })));
+      await markPushed(docs.map((d) => d.id));
       await reflect(docs.map((d) => d.id));
     },
     split: docs.length > 1 ? () => docs.map((d) => replace([d], lane)) : undefined,
@@ -164,7 +183,7 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
     return error === undefined ? [] : [{ row, error }];
   });
   const failedIds = new Set(failed.map((f) => f.row.id));
-  await markSynced(db, t, claimed.filter((r) => !failedIds.has(r.id)), now());
+  await markSynced(db, t, claimed.filter((r) => !failedIds.has(r.id) && !marked.has(r.id)), now());
   await markFailed(db, t, failed, now());
   return {
     rows: claimed.length,
