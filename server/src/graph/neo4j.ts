@@ -2,8 +2,10 @@
  * The GraphStore on a real Neo4j (neo4j-driver). One write transaction per
  * call, rows of all its documents batched with UNWIND, every value a parameter
  * (`cypher.ts`). Integers come back as JS numbers (`disableLosslessIntegers`).
+ * Bolt messages go out in 64 KB chunks (`boltChunks.ts`).
  */
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
+import { widenBoltChunks } from './boltChunks';
 import * as Q from './cypher';
 import {
   LABELS,
@@ -62,6 +64,8 @@ interface ElementIds {
   atoms: Map<string, string>;
   molecules: Map<string, string>;
 }
+
+widenBoltChunks();
 
 /** Connects, checks the connection and creates the schema; errors never contain the password. */
 export async function openNeo4jGraphStore(options: Neo4jOptions): Promise<Neo4jGraphStore> {
