@@ -545,7 +545,7 @@ class Writes {
 }
 
 /** Values that need no quoting in an array literal (ids, numbers, booleans, hex checksums, entity types) as one: `{a,b,NULL}`. */
-function tokens(values: (string | null)[]): string {
+export function tokens(values: (string | null)[]): string {
   return `{${values.map((v) => v ?? 'NULL').join(',')}}`;
 }
 

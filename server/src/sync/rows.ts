@@ -2,38 +2,61 @@
 import type { EntityType } from '../persistence/records';
 import type { Queryable } from '../persistence/sql/client';
 import { table, type Tenant } from '../persistence/sql/tenant';
+import { tokens } from '../persistence/writer';
 
-export interface ClaimedRow {
+export interface SyncRow {
   id: string;
   entityType: EntityType;
   entityId: string;
   postgresVersion: number;
-  /** NULL: the entity was deleted. */
-  postgresChecksum: string | null;
+  /** The entity was deleted (`postgres_checksum` is NULL). */
+  deleted: boolean;
+}
+
+/** Rows of `sync_state` (aliased `alias`) to push: pending, failed, or left `syncing` since before the parameter `staleBefore`. */
+const actionable = (alias: string, staleBefore: string) =>
+  `(${alias}sync_status IN ('pending', 'failed') OR (${alias}sync_status = 'syncing' AND ${alias}last_sync_attempt < ${staleBefore}::timestamptz))`;
+
+/**
+ * The rows a drain has to push: pending and failed ones, and those a
+ * crashed worker left `syncing` since before `staleBefore`. Reading them
+ * claims nothing (`claimRows`).
+ */
+export async function actionableRows(db: Queryable, t: Tenant, staleBefore: Date): Promise<SyncRow[]> {
+  const { rows } = await db.query<SyncRow>(
+    `SELECT id, entity_type AS "entityType", entity_id AS "entityId", postgres_version AS "postgresVersion", postgres_checksum IS NULL AS deleted
+     FROM ${table(t, 'sync_state')} WHERE tenant_id = $1 AND ${actionable('', '$2')}`,
+    [t.rowId, staleBefore.toISOString()],
+  );
+  return rows;
 }
 
 /**
- * Marks the pending and failed rows `syncing` and returns them; rows a
- * crashed worker left `syncing` since before `staleBefore` are taken over.
+ * Marks those of `rows` still as `actionableRows` read them (the same
+ * version, not claimed by another worker meanwhile) `syncing`, and returns
+ * their ids: the rows this drain owns. A row written again since keeps its
+ * newer version pending for the next drain.
  */
-export async function claimRows(db: Queryable, t: Tenant, now: Date, staleBefore: Date): Promise<ClaimedRow[]> {
-  const { rows } = await db.query<ClaimedRow>(
-    `UPDATE ${table(t, 'sync_state')} SET sync_status = 'syncing', last_sync_attempt = $2::timestamptz
-     WHERE tenant_id = $1 AND (sync_status IN ('pending', 'failed') OR (sync_status = 'syncing' AND last_sync_attempt < $3::timestamptz))
-     RETURNING id, entity_type AS "entityType", entity_id AS "entityId", postgres_version AS "postgresVersion", postgres_checksum AS "postgresChecksum"`,
-    [t.rowId, now.toISOString(), staleBefore.toISOString()],
+export async function claimRows(db: Queryable, t: Tenant, rows: SyncRow[], now: Date, staleBefore: Date): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const { rows: claimed } = await db.query<{ id: string }>(
+    `UPDATE ${table(t, 'sync_state')} s SET sync_status = 'syncing', last_sync_attempt = $3::timestamptz
+     FROM unnest($1::uuid[], $2::integer[]) AS c(id, version)
+     WHERE s.id = c.id AND s.postgres_version = c.version AND ${actionable('s.', '$4')}
+     RETURNING s.id`,
+    [tokens(rows.map((r) => r.id)), tokens(rows.map((r) => String(r.postgresVersion))), now.toISOString(), staleBefore.toISOString()],
   );
-  return rows.sort((a, b) => (a.entityType + a.entityId < b.entityType + b.entityId ? -1 : 1));
+  return new Set(claimed.map((r) => r.id));
 }
 
 /**
  * The documents each live entity belongs to now (an atom: every document
  * defining it). Deleted entities, domains and atoms nothing defines map to none.
  */
-export async function documentsOfEntities(db: Queryable, t: Tenant, rows: ClaimedRow[]): Promise<Map<string, Set<string>>> {
+export async function documentsOfEntities(db: Queryable, t: Tenant, rows: SyncRow[]): Promise<Map<string, Set<string>>> {
   const owners = new Map<string, Set<string>>();
   const add = (entity: string, doc: string) => owners.set(entity, (owners.get(entity) ?? new Set()).add(doc));
-  const ids = (type: EntityType) => rows.filter((r) => r.entityType === type && r.postgresChecksum !== null).map((r) => r.entityId);
+  const ids = (type: EntityType) => rows.filter((r) => r.entityType === type && !r.deleted).map((r) => r.entityId);
   for (const id of ids('document')) add(id, id);
   const blocks = table(t, 'blocks');
   const queries: [string, string[]][] = [
@@ -66,19 +89,19 @@ function moleculeOwners(blocks: string, count: number): string {
 }
 
 /** `synced`: the graph holds the row's `postgres_version` (unless a write made it pending again meanwhile). */
-export async function markSynced(db: Queryable, t: Tenant, rows: ClaimedRow[], now: Date): Promise<void> {
+export async function markSynced(db: Queryable, t: Tenant, rows: SyncRow[], now: Date): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `UPDATE ${table(t, 'sync_state')} s SET sync_status = 'synced', neo4j_version = s.postgres_version, neo4j_checksum = s.postgres_checksum,
-       last_sync_attempt = $2::timestamptz, sync_error = NULL, updated_at = NOW()
-     FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, version integer)
+       last_sync_attempt = $3::timestamptz, sync_error = NULL, updated_at = NOW()
+     FROM unnest($1::uuid[], $2::integer[]) AS c(id, version)
      WHERE s.id = c.id AND s.postgres_version = c.version AND s.sync_status = 'syncing'`,
-    [versions(rows), now.toISOString()],
+    [tokens(rows.map((r) => r.id)), tokens(rows.map((r) => String(r.postgresVersion))), now.toISOString()],
   );
 }
 
 /** `failed` with the (already redacted) error; the next drain retries them. */
-export async function markFailed(db: Queryable, t: Tenant, failures: { row: ClaimedRow; error: string }[], now: Date): Promise<void> {
+export async function markFailed(db: Queryable, t: Tenant, failures: { row: SyncRow; error: string }[], now: Date): Promise<void> {
   if (failures.length === 0) return;
   await db.query(
     `UPDATE ${table(t, 'sync_state')} s SET sync_status = 'failed', last_sync_attempt = $2::timestamptz, sync_error = c.error, updated_at = NOW()
@@ -86,8 +109,4 @@ export async function markFailed(db: Queryable, t: Tenant, failures: { row: Clai
      WHERE s.id = c.id AND s.postgres_version = c.version AND s.sync_status = 'syncing'`,
     [JSON.stringify(failures.map((f) => ({ id: f.row.id, version: f.row.postgresVersion, error: f.error }))), now.toISOString()],
   );
-}
-
-function versions(rows: ClaimedRow[]): string {
-  return JSON.stringify(rows.map((r) => ({ id: r.id, version: r.postgresVersion })));
 }

@@ -177,7 +177,7 @@ describe('sync worker batches', () => {
     expect(await drainSyncState(db.client, t, inner)).toMatchObject({ failed: 0, documents: 1 });
   });
 
-  it("marks a batch's rows synced once it is pushed, and pushes again a batch whose rows could not be marked", async () => {
+  it("claims a batch's rows as it pushes it and marks them synced right after, pushing again a batch whose rows could not be marked", async () => {
     const t = db.tenant;
     const marks = Array.from({ length: 6 }, (_, i) => `file:///kb/domains/marks/m${i}.md`);
     for (const [i, uri] of marks.entries()) await write(db, t, uri, text(10 + i));
@@ -210,9 +210,9 @@ describe('sync worker batches', () => {
     const result = await drainSyncState(flaky, t, watching, { batchSize: 3, attempts: 2, sleep: async () => {} });
     expect(failOnce).toBe(false);
     expect(result).toMatchObject({ failed: 0, documents: 6, errors: [] });
-    // Batches [0-2] (its rows unmarked), [3-5], then 0, 1 and 2 again one at a time.
+    // Batches [0-2] (its rows unmarked), [3-5], then 0, 1 and 2 again one at a time; each claims its rows first.
     expect(seen.map((s) => s.join(' '))).toEqual([
-      'syncing syncing syncing syncing syncing syncing',
+      'syncing syncing syncing pending pending pending',
       'syncing syncing syncing syncing syncing syncing',
       'syncing syncing syncing synced synced synced',
       'synced syncing syncing synced synced synced',
@@ -221,6 +221,34 @@ describe('sync worker batches', () => {
     expect(await repositories(db.client, t).syncState.pending()).toEqual([]);
     const statuses = await db.client.query<{ sync_status: string }>(`SELECT DISTINCT sync_status FROM ${table(t, 'sync_state')}`);
     expect(statuses.rows).toEqual([{ sync_status: 'synced' }]);
+  });
+
+  it('leaves rows written again between its read and its claim pending for the next drain, claiming the rest', async () => {
+    const t = db.tenant;
+    const uri = 'file:///kb/domains/race/doc.md';
+    await write(db, t, uri, text(20));
+    const { MemoryGraphStore } = await import('../graph/memory');
+    const inner = new MemoryGraphStore();
+    let rewritten = false;
+    const racing: SqlClient = Object.assign(Object.create(db.client) as SqlClient, {
+      query: async (sql: string, params?: unknown[]) => {
+        if (!rewritten && sql.includes("SET sync_status = 'syncing'")) {
+          rewritten = true;
+          await write(db, t, uri, text(21)); // another editor saves the document while this drain has read its rows
+        }
+        return db.client.query(sql, params);
+      },
+    });
+    const first = await drainSyncState(racing, t, inner);
+    expect(rewritten).toBe(true);
+    expect(first.failed).toBe(0);
+    const statuses = async () =>
+      (await db.client.query<{ sync_status: string }>(`SELECT DISTINCT sync_status FROM ${table(t, 'sync_state')} ORDER BY 1`)).rows.map((r) => r.sync_status);
+    expect(await statuses()).toEqual(['pending', 'synced']);
+    const second = await drainSyncState(db.client, t, inner);
+    expect(second).toMatchObject({ failed: 0, documents: 1 });
+    expect(await statuses()).toEqual(['synced']);
+    expect(await inner.readDocument(t.id, documentId(t.id, uri))).toEqual(sortGraph(toGraph(t.id, parseDocument(uri, text(21)))));
   });
 
   it('takes the graphs the caller holds instead of parsing the stored source', async () => {

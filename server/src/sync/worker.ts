@@ -9,10 +9,13 @@
  * means `removeDocument`. A large drain runs LANES transactions at once,
  * each lane holding whole domains (`lanes`). A caller that holds the parsed documents passes
  * `graphOf` and spares the worker the parse. Documents to push are those
- * the claimed rows belong to plus every document whose graph is behind its
+ * the actionable rows belong to plus every document whose graph is behind its
  * source (a write that only deleted blocks leaves rows no live document owns).
  *
- * A row becomes `synced` when every document it belongs to was pushed (rows
+ * A row is claimed (`syncing`) by the push of its first document, right
+ * before that push writes the graph; a row another worker claimed first, or
+ * written again since it was read, is left to that worker or the next drain.
+ * A claimed row becomes `synced` when every document it belongs to was pushed (rows
  * of deleted entities, and domains, when every push of the drain succeeded);
  * otherwise `failed` with the redacted error. Pushes are retried with
  * exponential backoff within a drain, a failed batch one document at a time
@@ -25,7 +28,7 @@ import type { GraphStore } from '../graph/store';
 import { redactSecrets, type SqlClient } from '../persistence/sql/client';
 import type { Tenant } from '../persistence/sql/tenant';
 import { reflectLinks, type ReflectResult } from './reflect';
-import { claimRows, documentsOfEntities, markFailed, markSynced, type ClaimedRow } from './rows';
+import { actionableRows, claimRows, documentsOfEntities, markFailed, markSynced, type SyncRow } from './rows';
 import { markGraphSynced, sourcesToSync } from './sources';
 
 export interface WorkerOptions {
@@ -100,19 +103,41 @@ const MAX_ERROR = 500;
 
 export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore, options: WorkerOptions = {}): Promise<DrainResult> {
   const now = options.now ?? (() => new Date());
-  const claimed = await claimRows(db, t, now(), new Date(now().getTime() - (options.leaseMs ?? 600_000)));
-  const owners = await documentsOfEntities(db, t, claimed);
+  const staleBefore = new Date(now().getTime() - (options.leaseMs ?? 600_000));
+  const rows = await actionableRows(db, t, staleBefore);
+  const owners = await documentsOfEntities(db, t, rows);
   const failures = new Map<string, string>();
-
-  const pushes: Push[] = claimed
-    .filter((r) => r.entityType === 'document' && r.postgresChecksum === null)
-    .map((r) => ({ documentIds: [r.entityId], lane: -1, run: () => graph.removeDocument(t.id, r.entityId) }));
   const replaced: Sourced[] = [];
   for (const doc of await sourcesToSync(db, t, [...new Set([...owners.values()].flatMap((s) => [...s]))])) {
     const { id, uri, source, sourceChecksum } = doc;
     if (source === null || sourceChecksum === null) failures.set(id, 'the document was written without its source text: write it again with `kos sync`');
     else replaced.push({ id, uri, source, sourceChecksum });
   }
+
+  // Rows are claimed (made `syncing`, `claimRows`) by the push of the first of their documents, right before it writes
+  // the graph, so that a lane claims while the other writes; those of no document to push (domains, deleted entities,
+  // documents without their source) now.
+  const rowsOf = new Map<string, SyncRow[]>();
+  for (const row of rows) {
+    for (const d of owners.get(row.entityId) ?? []) {
+      const list = rowsOf.get(d);
+      if (list) list.push(row);
+      else rowsOf.set(d, [row]);
+    }
+  }
+  const claimed = new Set<string>();
+  const tried = new Set<string>();
+  const claim = async (list: SyncRow[]) => {
+    const fresh = list.filter((r) => !tried.has(r.id));
+    for (const id of await claimRows(db, t, fresh, now(), staleBefore)) claimed.add(id);
+    for (const r of fresh) tried.add(r.id);
+  };
+  const pushedIds = new Set(replaced.map((d) => d.id));
+  await claim(rows.filter((r) => ![...(owners.get(r.entityId) ?? [])].some((d) => pushedIds.has(d))));
+
+  const pushes: Push[] = rows
+    .filter((r) => r.entityType === 'document' && r.deleted && claimed.has(r.id))
+    .map((r) => ({ documentIds: [r.entityId], lane: -1, run: () => graph.removeDocument(t.id, r.entityId) }));
   // Graph → PostgreSQL: the arrays mirroring the pushed documents' relationships follow the graph (reflect.ts),
   // after each push (while the other lanes write the graph). Best effort: the arrays were written from the same
   // source, so they differ only where another tool changed the graph; null once a reflection failed.
@@ -125,17 +150,11 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
   // of them (while the other lanes write the graph); rows of no document (domains, deleted entities) at the end.
   const inGraph = new Set<string>();
   const marked = new Set<string>();
-  const rowsOf = new Map<string, ClaimedRow[]>();
-  for (const row of claimed) {
-    for (const d of owners.get(row.entityId) ?? []) {
-      const rows = rowsOf.get(d);
-      if (rows) rows.push(row);
-      else rowsOf.set(d, [row]);
-    }
-  }
   const markPushed = async (ids: string[]) => {
     for (const id of ids) inGraph.add(id);
-    const done = new Set(ids.flatMap((id) => rowsOf.get(id) ?? []).filter((r) => !marked.has(r.id) && [...owners.get(r.entityId)!].every((d) => inGraph.has(d))));
+    const done = new Set(
+      ids.flatMap((id) => rowsOf.get(id) ?? []).filter((r) => claimed.has(r.id) && !marked.has(r.id) && [...owners.get(r.entityId)!].every((d) => inGraph.has(d))),
+    );
     await markSynced(db, t, [...done], now());
     for (const r of done) marked.add(r.id);
   };
@@ -143,6 +162,7 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
     documentIds: docs.map((d) => d.id),
     lane,
     run: async () => {
+      await claim(docs.flatMap((d) => rowsOf.get(d.id) ?? []));
       const graphs = docs.map((d) => options.graphOf?.(d.uri, d.sourceChecksum) ?? toGraph(t.id, parseDocument(d.uri, d.source)));
       await graph.replaceDocuments(t.id, graphs);
       await markGraphSynced(db, t, docs.map((d) => ({ id: d.id, checksum: d.sourceChecksum })));
@@ -172,22 +192,23 @@ export async function drainSyncState(db: SqlClient, t: Tenant, graph: GraphStore
   await withRetries(pushes, options, settle, (finished) => options.onProgress?.((done += finished), total));
 
   const firstError = failures.values().next().value;
-  const outcome = (row: ClaimedRow): string | undefined => {
+  const outcome = (row: SyncRow): string | undefined => {
     const docs = owners.get(row.entityId) ?? (row.entityType === 'document' ? new Set([row.entityId]) : undefined);
     if (!docs) return firstError;
     for (const d of docs) if (failures.has(d)) return failures.get(d);
     return undefined;
   };
-  const failed = claimed.flatMap((row) => {
+  const mine = rows.filter((r) => claimed.has(r.id));
+  const failed = mine.flatMap((row) => {
     const error = outcome(row);
     return error === undefined ? [] : [{ row, error }];
   });
   const failedIds = new Set(failed.map((f) => f.row.id));
-  await markSynced(db, t, claimed.filter((r) => !failedIds.has(r.id) && !marked.has(r.id)), now());
+  await markSynced(db, t, mine.filter((r) => !failedIds.has(r.id) && !marked.has(r.id)), now());
   await markFailed(db, t, failed, now());
   return {
-    rows: claimed.length,
-    synced: claimed.length - failed.length,
+    rows: mine.length,
+    synced: mine.length - failed.length,
     failed: failed.length,
     documents: pushed,
     errors: [...failures].map(([documentId, error]) => ({ documentId, error })),
