@@ -214,13 +214,14 @@ async function apply(tx: Queryable, t: Tenant, docs: DocumentWrite[]): Promise<B
   // uri) none either: their checksums are not looked up (the lookups of a large sync's thousands of new ids, each
   // a search in the largest index, cost more with every batch). Should a `sync_state` row be left from an earlier
   // life of the document, its COPY fails on the unique key and the batch is written again with upserts (`run`).
-  await w.loadChecksums([
-    ...stored,
-    ...written.flatMap((n) => [n.domain.id, ...(stored.has(n.document.id) ? [...n.blocks.map((b) => b.id), ...n.molecules.map((m) => m.id)] : [])]),
-    ...oldBlockIds,
-    ...oldMoleculeIds,
-    ...oldAtoms.keys(),
-  ]);
+  const held = written.filter((n) => stored.has(n.document.id));
+  await w.loadChecksums({
+    domain: written.map((n) => n.domain.id),
+    document: [...stored],
+    block: [...held.flatMap((n) => n.blocks.map((b) => b.id)), ...oldBlockIds],
+    molecule: [...held.flatMap((n) => n.molecules.map((m) => m.id)), ...oldMoleculeIds],
+    atom: [...oldAtoms.keys()],
+  });
   const removedExisting = docs.filter((d) => !d.next && stored.has(d.id)).map((d) => d.id);
 
   // Parents before children: documents before their blocks (root_block_id's FK is deferred), blocks in document order.
@@ -367,10 +368,17 @@ class Writes {
     private readonly t: Tenant,
   ) {}
 
-  async loadChecksums(ids: string[]): Promise<void> {
+  /**
+   * The last written checksums of these entities, by type: looked up through the seed's
+   * UNIQUE(tenant_id, entity_type, entity_id), one index search per key.
+   */
+  async loadChecksums(ids: Record<EntityType, string[]>): Promise<void> {
+    const keys = (Object.keys(ids) as EntityType[]).flatMap((type) => [...new Set(ids[type])].map((id) => [type, id] as const));
+    if (keys.length === 0) return;
     const { rows } = await this.tx.query<{ entity_id: string; postgres_checksum: string | null }>(
-      `SELECT entity_id, postgres_checksum FROM ${table(this.t, 'sync_state')} WHERE entity_id = ANY($1::uuid[])`,
-      [tokens([...new Set(ids)])],
+      `SELECT s.entity_id, s.postgres_checksum FROM unnest($2::text[], $3::uuid[]) AS k(type, id)
+       JOIN ${table(this.t, 'sync_state')} s ON s.tenant_id = $1 AND s.entity_type = k.type AND s.entity_id = k.id`,
+      [this.t.rowId, tokens(keys.map(([type]) => type)), tokens(keys.map(([, id]) => id))],
     );
     for (const r of rows) {
       this.checksums.set(r.entity_id, r.postgres_checksum);

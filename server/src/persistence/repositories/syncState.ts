@@ -24,8 +24,9 @@ export class SyncStateRepository extends TenantRepository<SyncStateRow> {
   protected readonly columns =
     'id, tenant_id, entity_type, entity_id, postgres_version, neo4j_version, postgres_checksum, neo4j_checksum, sync_status, last_sync_attempt, sync_error, created_at, updated_at';
 
+  /** Served by the seed's UNIQUE(tenant_id, entity_type, entity_id). */
   find(entityType: EntityType, entityId: string): Promise<SyncStateRow | null> {
-    return this.selectOne('WHERE entity_type = $1 AND entity_id = $2', [entityType, entityId]);
+    return this.selectOne('WHERE tenant_id = $1 AND entity_type = $2 AND entity_id = $3', [this.tenant.rowId, entityType, entityId]);
   }
 
   /** Pending and failed rows, oldest change first (served by `sync_state_pending_idx`). */

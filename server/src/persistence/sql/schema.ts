@@ -173,6 +173,14 @@ export const TENANT_MIGRATIONS: Migration[] = [
     name: 'sync_state entity index',
     statements: (s) => [`CREATE INDEX sync_state_entity_idx ON ${s}.sync_state (entity_id)`],
   },
+  {
+    // The writer looks rows up by (type, id) through the seed's unique key now (a join with the keys uses it, one
+    // search per key): the index was a fourth one to update for every row the sync claims and marks, and to fill at
+    // every insert (docs/benchmarks.md, ninth session).
+    version: 4,
+    name: 'sync_state entity index dropped',
+    statements: (s) => [`DROP INDEX IF EXISTS ${s}.sync_state_entity_idx`],
+  },
 ];
 
 /** The public schema holds the tenant directory only (seed §6.2). */
