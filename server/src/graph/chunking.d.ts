@@ -2,7 +2,6 @@
 declare module 'neo4j-driver-bolt-connection/lib/channel/chunking.js' {
   export class Chunker {
     constructor(channel: { write(buffer: unknown): void }, bufferSize?: number);
-    putBytes(position: number, data: unknown): this;
     flush(): this;
     messageBoundary(): void;
     writeUInt8(value: number): void;
