@@ -118,6 +118,8 @@ describe('the simple Markdown parser', () => {
       'AT&amp;T\n',
       '- > quote in a list\n',
       '> ```\n> code in a quote\n> ```\n',
+      '>  * 1.  word\n> - word',
+      '> * a\n>   - b\n>\n> 1. c\n',
     ]) {
       expect(parseSimpleMarkdown(text), text).toBeNull();
       expectSameAsRemark(text);

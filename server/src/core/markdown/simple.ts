@@ -305,6 +305,9 @@ function list(lines: Line[], i: number, context: Context, out: Node[]): number {
     while (k < lines.length && blank(lines[k].text) && !lines[k].lazy) k++;
     const sibling = k < lines.length && !lines[k].lazy ? listMarker(lines[k].text) : null;
     if (!sibling || sibling.ordered !== first.ordered || sibling.kind !== first.kind || THEMATIC_BREAK.test(lines[k].text.slice(indentOf(lines[k].text)))) {
+      // In a quote micromark ends a list that another kind of list follows where that list's marker
+      // stands, past the quote's `> ` (`> * a\n> - b`), and stretches its nested lists with it: left to remark.
+      if (sibling && context === 'quote') outside();
       const start = items[0].position.start.offset;
       out.push({ type: 'list', ordered: first.ordered, children: items, position: at(start, items[items.length - 1].position.end.offset) });
       return last + 1;
