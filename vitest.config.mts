@@ -7,5 +7,7 @@ export default defineConfig({
     // PGlite's first start and Neo4j connections take seconds on a busy 2-core machine.
     hookTimeout: 60_000,
     globalSetup: ['test/globalSetup.ts'],
+    // fast-check's seed: fixed unless KOS_PROPERTY_SEED=random.
+    setupFiles: ['test/propertySeed.ts'],
   },
 });
