@@ -46,6 +46,7 @@ import { cpuBetween, processCpu } from './processCpu';
 import { openGraph, openSql } from '../../server/src/sync/stores';
 import { drainSyncState } from '../../server/src/sync/worker';
 import { largeDocument, section } from './generate';
+import { neo4jFloor } from './neo4jFloor';
 import { benchLsp } from './lsp';
 
 const quick = process.argv.includes('--quick');
@@ -187,6 +188,19 @@ async function benchSync(): Promise<void> {
   const warmup = Number(process.env.KOS_BENCH_SYNC_WARMUP ?? (quick ? 0 : 500));
   if (warmup > 0) await syncRound(warmup, 'warm-up (not counted; the servers compile their hot paths)');
   await syncRound(files, '');
+  // Neo4j's own cost per element, to set the sync's against (KOS_BENCH_NEO4J_FLOOR=0 leaves it out).
+  const neo4jUrl = process.env.KNOWLEDGE_NEO4J_URL ?? process.env.KNOWLEDGE_TEST_NEO4J_URL;
+  if (!quick && neo4jUrl && process.env.KOS_BENCH_NEO4J_FLOOR !== '0') {
+    const user = process.env.KNOWLEDGE_NEO4J_USER ?? process.env.KNOWLEDGE_TEST_NEO4J_USER;
+    const password = process.env.KNOWLEDGE_NEO4J_PASSWORD ?? process.env.KNOWLEDGE_TEST_NEO4J_PASSWORD;
+    const count = 50_000;
+    const rounds = await neo4jFloor({ url: neo4jUrl, user, password }, count, 5_000, 3);
+    console.log(`\nNeo4j's own floor (${count.toLocaleString('en-US')} bare nodes, then as many relationships found by their ends, batches of 5,000, one session):`);
+    rounds.forEach((r, i) => {
+      const cpu = (us: number | null) => (us === null ? '' : `, ${us.toFixed(1)} µs of its CPU each`);
+      console.log(`  round ${i + 1}: nodes ${Math.round(r.nodesPerSecond).toLocaleString('en-US')}/s${cpu(r.nodeCpuUs)}; relationships ${Math.round(r.relationshipsPerSecond).toLocaleString('en-US')}/s${cpu(r.relationshipCpuUs)}`);
+    });
+  }
 }
 
 async function syncRound(files: number, label: string): Promise<void> {
@@ -208,6 +222,10 @@ async function syncRound(files: number, label: string): Promise<void> {
   });
   const graphs = new Map(docs.map((d) => [d.snapshot.uri, toGraph(config.tenant.id, d.snapshot)] as const));
   const entities = docs.reduce((n, d) => n + d.snapshot.definitions.length + d.snapshot.extracted.length + d.snapshot.molecules.length, 0);
+  // What the graph write carries: nodes (document, blocks, atoms, molecules) and relationships
+  // (PART_OF_DOCUMENT per block, IN_DOMAIN per atom and document, PART_OF, APPEARS_IN, REQUIRES).
+  let elements = 0;
+  for (const g of graphs.values()) elements += 1 + 2 * g.blocks.length + 2 * g.atoms.length + g.molecules.length + 1 + g.partOf.length + g.appearsIn.length + g.requires.length;
   const sql = await openSql(config);
   const { graph } = await openGraph(config);
   try {
@@ -223,13 +241,17 @@ async function syncRound(files: number, label: string): Promise<void> {
     // What `kos sync` and the language server do: the worker gets the graphs of the documents just parsed (a backlog left by another process is parsed from the stored source).
     const drained = await drainSyncState(sql, config.tenant, graph, { graphOf: (uri) => graphs.get(uri) });
     const drainS = (performance.now() - t) / 1000;
-    const drainCpu = cpuBetween(cpu, processCpu());
+    const drainCpuAfter = processCpu();
+    const drainCpu = cpuBetween(cpu, drainCpuAfter);
+    const javaMs = cpu && drainCpuAfter ? (drainCpuAfter.get('java') ?? 0) - (cpu.get('java') ?? 0) : 0;
     const rate = (s: number) => Math.round(entities / s).toLocaleString('en-US');
     console.log(`\nSync of ${files.toLocaleString('en-US')} files (${entities.toLocaleString('en-US')} atoms + molecules)${label ? `, ${label}` : ''}:`);
     console.log(`  to PostgreSQL (${config.postgres.kind}): ${writeS.toFixed(1)} s, ${rate(writeS)} entities/s`);
     if (writeCpu) console.log(`    CPU of the machine's processes meanwhile: ${writeCpu}`);
     console.log(`  to the graph (${config.neo4j ? 'Neo4j' : 'in memory'}): ${drainS.toFixed(1)} s, ${rate(drainS)} entities/s (${drained.documents} documents, ${drained.failed} failed rows)`);
     if (drainCpu) console.log(`    CPU of the machine's processes meanwhile: ${drainCpu}`);
+    const perElement = config.neo4j && javaMs > 0 ? `; Neo4j's JVM ${((javaMs * 1000) / elements).toFixed(1)} µs of CPU per element` : '';
+    console.log(`    graph elements written: ${elements.toLocaleString('en-US')} nodes + relationships, ${(elements / entities).toFixed(1)} per entity, ${Math.round(elements / drainS).toLocaleString('en-US')}/s${perElement}`);
   } finally {
     await graph.clearTenant(config.tenant.id).catch(() => undefined);
     await graph.close();
