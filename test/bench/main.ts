@@ -19,7 +19,9 @@
  *    Target ≥ 10,000 entities/s each. Parsing is done first and not counted;
  *    a first round of KOS_BENCH_SYNC_WARMUP files (default 500) warms the
  *    servers up and is reported apart. Measure Neo4j as a server runs it
- *    (`NEO4J_JVM=server scripts/services.sh restart`).
+ *    (`NEO4J_JVM=server scripts/services.sh restart`). With Neo4j, the graph
+ *    elements written and Neo4j's CPU per element, then Neo4j's own floor per
+ *    bare node and relationship (neo4jFloor.ts; KOS_BENCH_NEO4J_FLOOR=0 skips it).
  *
  * 5. The language server through a real LSP connection (lsp.ts): keystroke →
  *    publishDiagnostics, cold index and peak memory on 10,000 files, hover and
