@@ -191,12 +191,10 @@ async function benchSync(): Promise<void> {
   if (warmup > 0) await syncRound(warmup, 'warm-up (not counted; the servers compile their hot paths)');
   await syncRound(files, '');
   // Neo4j's own cost per element, to set the sync's against (KOS_BENCH_NEO4J_FLOOR=0 leaves it out).
-  const neo4jUrl = process.env.KNOWLEDGE_NEO4J_URL ?? process.env.KNOWLEDGE_TEST_NEO4J_URL;
-  if (!quick && neo4jUrl && process.env.KOS_BENCH_NEO4J_FLOOR !== '0') {
-    const user = process.env.KNOWLEDGE_NEO4J_USER ?? process.env.KNOWLEDGE_TEST_NEO4J_USER;
-    const password = process.env.KNOWLEDGE_NEO4J_PASSWORD ?? process.env.KNOWLEDGE_TEST_NEO4J_PASSWORD;
+  const neo4jOptions = syncConfig('floor').neo4j;
+  if (!quick && neo4jOptions && process.env.KOS_BENCH_NEO4J_FLOOR !== '0') {
     const count = 50_000;
-    const rounds = await neo4jFloor({ url: neo4jUrl, user, password }, count, 5_000, 3);
+    const rounds = await neo4jFloor(neo4jOptions, count, 5_000, 3);
     console.log(`\nNeo4j's own floor (${count.toLocaleString('en-US')} bare nodes, then as many relationships found by their ends, batches of 5,000, one session):`);
     rounds.forEach((r, i) => {
       const cpu = (us: number | null) => (us === null ? '' : `, ${us.toFixed(1)} µs of its CPU each`);
@@ -205,19 +203,24 @@ async function benchSync(): Promise<void> {
   }
 }
 
-async function syncRound(files: number, label: string): Promise<void> {
+/** The stores the sync bench writes to (a tenant of its own, named from `tag`), from the environment. */
+function syncConfig(tag: string, home?: string) {
   const env = process.env;
-  const config = loadConfig(
+  return loadConfig(
     {
       KNOWLEDGE_POSTGRES_URL: env.KNOWLEDGE_POSTGRES_URL ?? env.KNOWLEDGE_TEST_POSTGRES_URL,
       KNOWLEDGE_NEO4J_URL: env.KNOWLEDGE_NEO4J_URL ?? env.KNOWLEDGE_TEST_NEO4J_URL,
       KNOWLEDGE_NEO4J_USER: env.KNOWLEDGE_NEO4J_USER,
       KNOWLEDGE_NEO4J_PASSWORD: env.KNOWLEDGE_NEO4J_PASSWORD,
-      KNOWLEDGE_TENANT: `bench_${Date.now().toString(36)}`,
-      KNOWLEDGE_HOME: mkdtempSync(join(tmpdir(), 'kos-sync-bench-')),
+      KNOWLEDGE_TENANT: `bench_${tag}`,
+      KNOWLEDGE_HOME: home,
     },
     tmpdir(),
   );
+}
+
+async function syncRound(files: number, label: string): Promise<void> {
+  const config = syncConfig(Date.now().toString(36), mkdtempSync(join(tmpdir(), 'kos-sync-bench-')));
   const docs = Array.from({ length: files }, (_, f) => {
     const text = `# File ${f}\n\n${section(f * 3)}${section(f * 3 + 1)}${section(f * 3 + 2)}`;
     return { text, snapshot: parseDocument(`file:///sync-bench/domains/d${f % 20}/f${f}.md`, text) };
