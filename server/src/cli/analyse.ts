@@ -32,7 +32,7 @@ export const analyseSources: Analyse = async (sources, options) => {
   const { tenant, cwd, jobs, onProgress } = options;
   if (jobs > 1 && sources.length > PARALLEL_THRESHOLD) return checkInWorkers(sources, options);
   const outcomes = parseHere(sources, onProgress);
-  const workspace = new Workspace({ tenant, displayName: (uri) => relativePath(cwd, fileURLToPath(uri)) });
+  const workspace = new Workspace({ tenant, displayName: (uri) => relativePath(cwd, fileURLToPath(uri)), keepState: () => false });
   const skipped: Skip[] = [];
   // Upserted in file order whichever thread parsed them, so findings never depend on timing.
   outcomes.forEach((outcome, i) => {

@@ -202,7 +202,7 @@ export function serveCheckRequests(port: { on(event: 'message', listener: (messa
         for (const [index, snapshot] of message.snapshots) snapshots.set(index, snapshot);
         return port.postMessage(null);
       case 'check': {
-        const workspace = new Workspace({ tenant: settings.tenant, displayName: (uri) => relativePath(settings.cwd, fileURLToPath(uri)) });
+        const workspace = new Workspace({ tenant: settings.tenant, displayName: (uri) => relativePath(settings.cwd, fileURLToPath(uri)), keepState: () => false });
         // In file order, like the single-threaded check.
         for (const index of [...snapshots.keys()].sort((a, b) => a - b)) workspace.upsert(snapshots.get(index)!);
         return port.postMessage(workspace.findings());

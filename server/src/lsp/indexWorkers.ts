@@ -315,7 +315,8 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
         }
         return port.postMessage(null);
       case 'check': {
-        const workspace = new Workspace({ tenant: message.tenant });
+        // Checked once: the domain keeps no state (no memo held until the check ends).
+        const workspace = new Workspace({ tenant: message.tenant, keepState: () => false });
         for (const index of message.indexes) workspace.upsert(snapshots.get(index)!);
         const findings = workspace.findings();
         for (const index of message.indexes) snapshots.delete(index);
