@@ -5,7 +5,7 @@
  * All spans are relative to the block's start (see model.ts).
  */
 import {
-  normalizeName,
+  atomName,
   type AtomDefinition,
   type AtomRef,
   type AtomReference,
@@ -87,7 +87,7 @@ const DEFINITION = /^\*\*([^*\n](?:[^*\n]|\*(?!\*))*?)(:?)\*\*\s*(:?)[ \t]*/;
 function readDefinition(own: string, base: number, blockId: string): AtomDefinition | null {
   const m = DEFINITION.exec(own);
   if (!m || (m[2] === '') === (m[3] === '')) return null; // exactly one colon, inside or after the bold
-  const name = m[1].trim();
+  const [name, key] = atomName(m[1].trim());
   if (name === '') return null;
   const nameStart = base + 2 + (m[1].length - m[1].trimStart().length);
   const nameSpan: Span = { start: nameStart, end: nameStart + name.length };
@@ -98,10 +98,10 @@ function readDefinition(own: string, base: number, blockId: string): AtomDefinit
   const oneOf = /^one of\s+/i.exec(valueText);
   if (oneOf) {
     const values = parseValueList(valueText.slice(oneOf[0].length)).map((v) => parseValue(v)).filter((v) => v.raw !== '');
-    return { name, key: normalizeName(name), value: null, oneOf: values, blockId, nameSpan, valueSpan, span };
+    return { name, key, value: null, oneOf: values, blockId, nameSpan, valueSpan, span };
   }
   const value: Value | null = valueText === '' ? null : parseValue(valueText);
-  return { name, key: normalizeName(name), value, blockId, nameSpan, valueSpan, span };
+  return { name, key, value, blockId, nameSpan, valueSpan, span };
 }
 
 // --- rules ---------------------------------------------------------------------
@@ -249,12 +249,12 @@ function references(own: string, base: number, blockId: string, required: Span[]
   if (!own.includes('[[')) return out;
   for (const m of own.matchAll(REFERENCE)) {
     const inner = m[1];
-    const name = inner.trim();
+    const [name, key] = atomName(inner.trim());
     if (name === '') continue;
     const start = base + m.index + 2 + (inner.length - inner.trimStart().length);
     const span = { start, end: start + name.length };
     const inRequires = required.some((r) => r.start <= span.start && span.end <= r.end);
-    out.push({ name, key: normalizeName(name), span, bracketed: true, blockId, inRequires });
+    out.push({ name, key, span, bracketed: true, blockId, inRequires });
   }
   return out;
 }

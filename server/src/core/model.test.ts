@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeName } from './model';
+import { atomName, normalizeName } from './model';
 
 /** What names match on, written out in full (the function takes a shortcut for plain names). */
 const reference = (name: string) => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
@@ -17,5 +17,15 @@ describe('normalizeName', () => {
     const piece = fc.constantFrom(' ', '  ', '\t', '\n', '\u00a0', '\u2003', 'e\u0301', 'É', 'ß', 'İ', 'A', 'z', '7', '%', '$');
     const text = fc.oneof(fc.string(), fc.array(piece).map((p) => p.join('')), fc.array(fc.oneof(piece, fc.string({ maxLength: 3 }))).map((p) => p.join('')));
     fc.assert(fc.property(text, (name) => normalizeName(name) === reference(name)), { numRuns: 3000 });
+  });
+});
+
+describe('atomName', () => {
+  it('gives a name as written and its key, also once its table has been emptied', () => {
+    expect(atomName('  Basic Personal Amount')).toEqual(['  Basic Personal Amount', 'basic personal amount']);
+    // Far more names than the table keeps: every answer is still the name's own.
+    for (let i = 0; i < 5_000; i++) expect(atomName(`Rate ${i}`)).toEqual([`Rate ${i}`, `rate ${i}`]);
+    expect(atomName('RRSP Limit')).toEqual(['RRSP Limit', 'rrsp limit']);
+    expect(atomName('rrsp limit')).toEqual(['rrsp limit', 'rrsp limit']);
   });
 });

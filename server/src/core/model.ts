@@ -310,3 +310,23 @@ export function normalizeName(name: string): string {
 
 /** A name that `normalizeName` may change beyond its case: outside printable ASCII, or spaces to fold or trim. */
 const NOT_PLAIN = /[^\x20-\x7e]|  |^ | $/;
+
+/**
+ * A name as written and its key, the same two strings each time the same
+ * name is written (within a bounded table, emptied when full). A domain's
+ * documents write each name many times (definition, rules, table headers,
+ * references); one string for all of them is less for a worker to hold and
+ * copy until the domain is checked, and the key is computed once.
+ */
+export function atomName(written: string): readonly [name: string, key: string] {
+  let known = names.get(written);
+  if (known === undefined) {
+    if (names.size >= NAMES_KEPT) names.clear();
+    known = [written, normalizeName(written)];
+    names.set(written, known);
+  }
+  return known;
+}
+
+const names = new Map<string, readonly [string, string]>();
+const NAMES_KEPT = 2_000;

@@ -36,7 +36,7 @@
  */
 import { exact } from './lists';
 import {
-  normalizeName,
+  atomName,
   type AtomRef,
   type Assignment,
   type Comparison,
@@ -457,7 +457,8 @@ class Parser {
   // --- names -------------------------------------------------------------------
 
   ref(tok: Token): AtomRef {
-    return { name: tok.text, key: normalizeName(tok.text), span: this.span(tok.nameStart!, tok.nameEnd!), bracketed: true };
+    const [name, key] = atomName(tok.text);
+    return { name, key, span: this.span(tok.nameStart!, tok.nameEnd!), bracketed: true };
   }
 
   /** `[[Name]]` or a run of non-keyword words; `expected` completes "expected …" when there is none. */
@@ -471,8 +472,8 @@ class Parser {
     while (this.peek()?.kind === 'word' && !isKeyword(this.peek())) this.pos++;
     if (this.pos === first) this.fail(`expected ${expected}`);
     const words = this.tokens.slice(first, this.pos);
-    const name = joinTokens(this.src, words);
-    return { name, key: normalizeName(name), span: this.span(words[0].start, this.lastEnd()), bracketed: false };
+    const [name, key] = atomName(joinTokens(this.src, words));
+    return { name, key, span: this.span(words[0].start, this.lastEnd()), bracketed: false };
   }
 
   // --- values ------------------------------------------------------------------
@@ -696,7 +697,8 @@ function operandOf(src: string, tokens: Token[], base: number): Operand {
   const ref = tokens.find((t) => t.kind === 'ref');
   if (ref && tokens.length > 1) throw new SyntaxFailure('a [[reference]] must stand alone as a value', ref.start, ref.end);
   if (ref) {
-    return { kind: 'ref', ref: { name: ref.text, key: normalizeName(ref.text), span: { start: base + ref.nameStart!, end: base + ref.nameEnd! }, bracketed: true }, span };
+    const [name, key] = atomName(ref.text);
+    return { kind: 'ref', ref: { name, key, span: { start: base + ref.nameStart!, end: base + ref.nameEnd! }, bracketed: true }, span };
   }
   return { kind: 'value', value: parseValue(joinTokens(src, tokens)), span };
 }
@@ -1026,8 +1028,18 @@ function describeConstraint(c: Comparison): string {
   }
 }
 
-/** The normalised one-line form of a rule, e.g. `IF Jurisdiction = Quebec THEN Withholding Rate = 10% {block}`. */
+/**
+ * The normalised one-line form of a rule, e.g. `IF Jurisdiction = Quebec THEN Withholding Rate = 10% {block}`.
+ * Flat: built by concatenation it would be a tree of ~12 string pieces, which a molecule keeps as long as
+ * it lives (a worker holds a whole domain's until the check).
+ */
 export function describeRule(r: ParsedRule): string {
+  const text = describe(r);
+  text.charCodeAt(0); // flattens it in place; the collector then drops the tree's pieces
+  return text;
+}
+
+function describe(r: ParsedRule): string {
   const tag = 'enforcement' in r && r.enforcement ? ` {${r.enforcement}}` : '';
   const unless = 'exceptions' in r ? r.exceptions.map((e) => ` UNLESS ${describeCondition(e.condition)}`).join('') : '';
   switch (r.type) {

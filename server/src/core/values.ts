@@ -241,7 +241,12 @@ export function parseValue(raw: string): Value {
   const quoted = unquote(s);
   if (quoted !== undefined) return { kind: 'text', value: quoted, raw: trimmed, canonical: quoted };
   const typed = parsePercent(s) ?? parseMoney(s) ?? parsePlainNumber(s) ?? parseDate(s);
-  if (typed) return { ...typed, raw: trimmed };
+  if (typed) {
+    // The typed value is fresh; `10%` written as `10%` keeps one string for both.
+    typed.raw = trimmed;
+    if (typed.canonical === trimmed) typed.canonical = trimmed;
+    return typed;
+  }
   if (/^(yes|true)$/i.test(s)) return { kind: 'boolean', value: true, raw: trimmed, canonical: 'yes' };
   if (/^(no|false)$/i.test(s)) return { kind: 'boolean', value: false, raw: trimmed, canonical: 'no' };
   return { kind: 'text', value: s, raw: trimmed, canonical: s };
