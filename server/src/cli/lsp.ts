@@ -2,7 +2,7 @@
 import { createConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { createServer } from '../lsp/server';
 import { EXIT_USAGE, type Command } from './command';
-import { limitHeapGrowth } from './heap';
+import { tuneGarbageCollection } from './heap';
 import type { CliIO } from './io';
 
 const HELP = `Usage: kos lsp [--stdio | --node-ipc] [--jobs N]
@@ -45,7 +45,7 @@ export async function runLsp(args: string[], io: CliIO): Promise<number> {
   console.info = console.log;
   console.warn = (...parts: unknown[]) => connection.console.warn(parts.map(String).join(' '));
   console.error = (...parts: unknown[]) => connection.console.error(parts.map(String).join(' '));
-  limitHeapGrowth();
+  tuneGarbageCollection();
   createServer(connection, { env: io.env, jobs });
   connection.listen();
   // The connection keeps the process alive; `exit` ends it (vscode-languageserver calls process.exit).
