@@ -6,6 +6,7 @@
  */
 import {
   atomName,
+  spanAt,
   type AtomDefinition,
   type AtomRef,
   type AtomReference,
@@ -90,11 +91,11 @@ function readDefinition(own: string, base: number, blockId: string): AtomDefinit
   const [name, key] = atomName(m[1].trim());
   if (name === '') return null;
   const nameStart = base + 2 + (m[1].length - m[1].trimStart().length);
-  const nameSpan: Span = { start: nameStart, end: nameStart + name.length };
+  const nameSpan = spanAt(nameStart, nameStart + name.length);
   const rawValue = own.slice(m[0].length);
   const valueText = rawValue.trimEnd();
-  const valueSpan: Span = { start: base + m[0].length, end: base + m[0].length + valueText.length };
-  const span: Span = { start: base, end: valueSpan.end };
+  const valueSpan = spanAt(base + m[0].length, base + m[0].length + valueText.length);
+  const span = spanAt(base, valueSpan.end);
   const oneOf = /^one of\s+/i.exec(valueText);
   if (oneOf) {
     const values = parseValueList(valueText.slice(oneOf[0].length)).map((v) => parseValue(v)).filter((v) => v.raw !== '');
@@ -232,7 +233,7 @@ export function tableCells(text: string, block: Block): Cell[][] {
       const raw = line.slice(edges[e] + 1, edges[e + 1]);
       const start = lineStart + edges[e] + 1 + (raw.length - raw.trimStart().length) - block.span.start;
       const content = raw.trim();
-      cells.push({ text: content, span: { start, end: start + content.length } });
+      cells.push({ text: content, span: spanAt(start, start + content.length) });
     }
     rows.push(cells);
     lineStart = lineEnd + 1;
@@ -252,7 +253,7 @@ function references(own: string, base: number, blockId: string, required: Span[]
     const [name, key] = atomName(inner.trim());
     if (name === '') continue;
     const start = base + m.index + 2 + (inner.length - inner.trimStart().length);
-    const span = { start, end: start + name.length };
+    const span = spanAt(start, start + name.length);
     const inRequires = required.some((r) => r.start <= span.start && span.end <= r.end);
     out.push({ name, key, span, bracketed: true, blockId, inRequires });
   }
@@ -279,7 +280,7 @@ function heuristicValues(own: string, base: number, blockId: string): ExtractedV
     for (const m of own.matchAll(pattern)) {
       const value = parseValue(m[0]);
       if (value.kind === 'text') continue;
-      out.push({ value, blockId, span: { start: base + m.index, end: base + m.index + m[0].length }, confidence });
+      out.push({ value, blockId, span: spanAt(base + m.index, base + m.index + m[0].length), confidence });
     }
   }
   return out.sort((a, b) => a.span.start - b.span.start);

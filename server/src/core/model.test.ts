@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { atomName, normalizeName } from './model';
+import { atomName, normalizeName, spanAt } from './model';
 
 /** What names match on, written out in full (the function takes a shortcut for plain names). */
 const reference = (name: string) => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
@@ -27,5 +27,14 @@ describe('atomName', () => {
     for (let i = 0; i < 5_000; i++) expect(atomName(`Rate ${i}`)).toEqual([`Rate ${i}`, `rate ${i}`]);
     expect(atomName('RRSP Limit')).toEqual(['RRSP Limit', 'rrsp limit']);
     expect(atomName('rrsp limit')).toEqual(['rrsp limit', 'rrsp limit']);
+  });
+});
+
+describe('spanAt', () => {
+  it('gives the span asked for, at small and large offsets alike', () => {
+    const cases: [number, number][] = [[0, 0], [3, 10], [511, 638], [511, 639], [512, 513], [0, 200], [40_000, 40_100], [7, 3]];
+    for (const [start, end] of cases) expect(spanAt(start, end)).toEqual({ start, end });
+    // Asked for twice: equal whether shared or not.
+    expect(spanAt(3, 10)).toEqual(spanAt(3, 10));
   });
 });

@@ -37,6 +37,7 @@
 import { exact } from './lists';
 import {
   atomName,
+  spanAt,
   type AtomRef,
   type Assignment,
   type Comparison,
@@ -441,7 +442,7 @@ class Parser {
   }
 
   span(start: number, end: number): Span {
-    return { start: this.base + start, end: this.base + end };
+    return spanAt(this.base + start, this.base + end);
   }
 
   /** Throws a syntax error at `tok` (default: the current token, or the end of the text). */
@@ -688,17 +689,17 @@ function combine(kind: 'and' | 'or', items: Condition[]): Condition {
     else flat.push(c);
   }
   if (flat.length === 1) return flat[0];
-  return { kind, items: exact(flat), span: { start: flat[0].span.start, end: flat[flat.length - 1].span.end } };
+  return { kind, items: exact(flat), span: spanAt(flat[0].span.start, flat[flat.length - 1].span.end) };
 }
 
 /** A value from its tokens: a lone `[[reference]]`, else the words typed by `parseValue`. */
 function operandOf(src: string, tokens: Token[], base: number): Operand {
-  const span = { start: base + tokens[0].start, end: base + tokens[tokens.length - 1].end };
+  const span = spanAt(base + tokens[0].start, base + tokens[tokens.length - 1].end);
   const ref = tokens.find((t) => t.kind === 'ref');
   if (ref && tokens.length > 1) throw new SyntaxFailure('a [[reference]] must stand alone as a value', ref.start, ref.end);
   if (ref) {
     const [name, key] = atomName(ref.text);
-    return { kind: 'ref', ref: { name, key, span: { start: base + ref.nameStart!, end: base + ref.nameEnd! }, bracketed: true }, span };
+    return { kind: 'ref', ref: { name, key, span: spanAt(base + ref.nameStart!, base + ref.nameEnd!), bracketed: true }, span };
   }
   return { kind: 'value', value: parseValue(joinTokens(src, tokens)), span };
 }
@@ -866,7 +867,7 @@ export function parseDecisionTable(header: Cell[], rows: Cell[][]): DecisionTabl
 }
 
 function parseRow(columns: Column[], cells: Cell[], row: number, problems: TableProblem[]): DecisionRow {
-  const span = { start: cells[0].span.start, end: cells[cells.length - 1].span.end };
+  const span = spanAt(cells[0].span.start, cells[cells.length - 1].span.end);
   const comparisons: Comparison[] = [];
   const results: Assignment[] = [];
   let enforcement: Enforcement | null = null;

@@ -25,7 +25,7 @@ describe('the in-memory graph store', () => {
     // The caller's objects change after the write: the store's do not.
     doc.molecules[0].summary = 'changed';
     doc.atoms[0].oneOf = ['changed'];
-    doc.appearsIn[0].spans[0].start = -1;
+    (doc.appearsIn[0].spans[0] as { start: number }).start = -1;
     doc.partOf[0].role = 'result';
     const read = await store.readDocument('t', doc.document.id);
     expect(read).toEqual(expected);
