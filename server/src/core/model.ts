@@ -93,23 +93,24 @@ export type AtomType = 'TextAtom' | 'NumberAtom' | 'BooleanAtom' | 'DateAtom' | 
 
 interface ValueBase {
   /** The source text the value was read from, trimmed. */
-  raw: string;
+  readonly raw: string;
   /** Human-readable canonical form (`10%`, `$5,000`, `2026-01-01`, `yes`). */
-  canonical: string;
+  readonly canonical: string;
 }
 
+/** Never changed in place: the parser gives one object for all the places the same text is written. */
 export type Value =
   /**
    * `unit` is `'percent'` (value 0.10 for 10%), an ISO currency code (`'USD'`,
    * `'CAD'`, `'EUR'`…), or `'$'` for a bare dollar sign (the knowledge base's
    * own dollar, comparable with any dollar currency; see values.ts).
    */
-  | (ValueBase & { kind: 'number'; value: number; unit?: string })
+  | (ValueBase & { readonly kind: 'number'; readonly value: number; readonly unit?: string })
   /** Epoch milliseconds at 00:00 UTC of the date. */
-  | (ValueBase & { kind: 'date'; value: number })
-  | (ValueBase & { kind: 'boolean'; value: boolean })
-  | (ValueBase & { kind: 'text'; value: string })
-  | (ValueBase & { kind: 'json'; value: unknown });
+  | (ValueBase & { readonly kind: 'date'; readonly value: number })
+  | (ValueBase & { readonly kind: 'boolean'; readonly value: boolean })
+  | (ValueBase & { readonly kind: 'text'; readonly value: string })
+  | (ValueBase & { readonly kind: 'json'; readonly value: unknown });
 
 // ---------------------------------------------------------------------------
 // Atoms (knowledge-markdown §2)

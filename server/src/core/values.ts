@@ -235,18 +235,35 @@ function unquote(s: string): string | undefined {
  * number, date, boolean, else text. Never throws.
  */
 export function parseValue(raw: string): Value {
+  if (raw.length > SHARED_VALUE_LENGTH) return typeValue(raw);
+  let value = sharedValues.get(raw);
+  if (value === undefined) {
+    if (sharedValues.size >= VALUES_KEPT) sharedValues.clear();
+    value = typeValue(raw);
+    sharedValues.set(raw, value);
+  }
+  return value;
+}
+
+/**
+ * Values are never changed in place, so the same written text gives the
+ * same object (within a bounded table, emptied when full): a knowledge base
+ * writes the same few values (`Quebec`, `10%`, `$5,000`) in many places, and
+ * a worker holds a whole domain's until it checks it.
+ */
+const sharedValues = new Map<string, Value>();
+const VALUES_KEPT = 2_000;
+const SHARED_VALUE_LENGTH = 64;
+
+function typeValue(raw: string): Value {
   const trimmed = raw.trim();
   const bare = stripDecoration(trimmed);
   const s = bare.includes('\\') ? bare.replace(ESCAPE, '$1') : bare;
   const quoted = unquote(s);
   if (quoted !== undefined) return { kind: 'text', value: quoted, raw: trimmed, canonical: quoted };
   const typed = parsePercent(s) ?? parseMoney(s) ?? parsePlainNumber(s) ?? parseDate(s);
-  if (typed) {
-    // The typed value is fresh; `10%` written as `10%` keeps one string for both.
-    typed.raw = trimmed;
-    if (typed.canonical === trimmed) typed.canonical = trimmed;
-    return typed;
-  }
+  // `10%` written as `10%` keeps one string for both.
+  if (typed) return { ...typed, raw: trimmed, canonical: typed.canonical === trimmed ? trimmed : typed.canonical };
   if (/^(yes|true)$/i.test(s)) return { kind: 'boolean', value: true, raw: trimmed, canonical: 'yes' };
   if (/^(no|false)$/i.test(s)) return { kind: 'boolean', value: false, raw: trimmed, canonical: 'no' };
   return { kind: 'text', value: s, raw: trimmed, canonical: s };
