@@ -19,7 +19,7 @@ import type {
   RuleEntry,
   TableEntry,
 } from './checks/context';
-import { noMemo } from './checks/context';
+import { FIXED_ANSWERS, noMemo } from './checks/context';
 import { parseErrors } from './checks/parseErrors';
 import { toRange, type DecisionTableInfo, type DocumentSnapshot } from './document';
 import { normalizeName, type AtomDefinition, type Condition, type ConditionMolecule, type ExceptionMolecule, type Finding, type Molecule, type Operand, type Value } from './model';
@@ -477,7 +477,7 @@ interface DefinitionLists {
   enumerations: Map<string, Value[]>;
 }
 
-function buildMoleculeLists(docs: readonly DocumentSnapshot[]): MoleculeLists {
+function buildMoleculeLists(docs: readonly DocumentSnapshot[], remember = true): MoleculeLists {
   const out: MoleculeLists = { rules: [], constraints: [], exceptions: [], requires: [], tables: [] };
   for (const doc of docs) {
     const exceptionById = new Map<string, ExceptionMolecule>();
@@ -495,7 +495,7 @@ function buildMoleculeLists(docs: readonly DocumentSnapshot[]): MoleculeLists {
     for (const m of doc.molecules) {
       switch (m.type) {
         case 'ConditionMolecule': {
-          const entry = ruleEntry(doc.uri, m, exceptionById);
+          const entry = ruleEntry(doc.uri, m, exceptionById, remember);
           out.rules.push(entry);
           if (m.table) {
             const rows = tableRows.get(m.table.blockId) ?? [];
@@ -506,25 +506,25 @@ function buildMoleculeLists(docs: readonly DocumentSnapshot[]): MoleculeLists {
         }
         case 'ConstraintMolecule': {
           const exceptions = exceptionsOf.get(m.id) ?? NO_EXCEPTIONS;
-          out.constraints.push(entryOf(doc.uri, m, (e) => sameItems(e.exceptions, exceptions), () => ({ uri: doc.uri, molecule: m, exceptions })));
+          out.constraints.push(entryOf(doc.uri, m, (e) => sameItems(e.exceptions, exceptions), () => ({ uri: doc.uri, molecule: m, exceptions }), remember));
           break;
         }
         case 'ExceptionMolecule':
-          out.exceptions.push(entryOf(doc.uri, m, () => true, () => ({ uri: doc.uri, molecule: m })));
+          out.exceptions.push(entryOf(doc.uri, m, () => true, () => ({ uri: doc.uri, molecule: m }), remember));
           break;
         case 'RequiresMolecule':
-          out.requires.push(entryOf(doc.uri, m, () => true, () => ({ uri: doc.uri, molecule: m })));
+          out.requires.push(entryOf(doc.uri, m, () => true, () => ({ uri: doc.uri, molecule: m }), remember));
           break;
       }
     }
-    for (const t of doc.tables) out.tables.push(tableEntry(doc.uri, t, tableRows.get(t.blockId) ?? NO_ROWS));
+    for (const t of doc.tables) out.tables.push(tableEntry(doc.uri, t, tableRows.get(t.blockId) ?? NO_ROWS, remember));
   }
   return out;
 }
 
-function buildDefinitionLists(docs: readonly DocumentSnapshot[]): DefinitionLists {
+function buildDefinitionLists(docs: readonly DocumentSnapshot[], remember = true): DefinitionLists {
   const definitions: DefinitionEntry[] = [];
-  for (const doc of docs) for (const definition of doc.definitions) definitions.push(entryOf(doc.uri, definition, () => true, () => ({ uri: doc.uri, definition })));
+  for (const doc of docs) for (const definition of doc.definitions) definitions.push(entryOf(doc.uri, definition, () => true, () => ({ uri: doc.uri, definition }), remember));
   const valueOf = new Map<string, Value>();
   const enumerations = new Map<string, Value[]>();
   for (const { definition } of definitions) {
@@ -534,9 +534,9 @@ function buildDefinitionLists(docs: readonly DocumentSnapshot[]): DefinitionList
   return { definitions, valueOf, enumerations };
 }
 
-function buildReferenceList(docs: readonly DocumentSnapshot[]): { references: ReferenceEntry[] } {
+function buildReferenceList(docs: readonly DocumentSnapshot[], remember = true): { references: ReferenceEntry[] } {
   const references: ReferenceEntry[] = [];
-  for (const doc of docs) for (const reference of doc.references) references.push(entryOf(doc.uri, reference, () => true, () => ({ uri: doc.uri, reference })));
+  for (const doc of docs) for (const reference of doc.references) references.push(entryOf(doc.uri, reference, () => true, () => ({ uri: doc.uri, reference }), remember));
   return { references };
 }
 
@@ -557,10 +557,12 @@ function buildView(
   const byUri = new Map(docs.map((d) => [d.uri, d]));
   // Each part of the view is rebuilt only when its documents' lists changed: the lists then stay the same
   // arrays from refresh to refresh, which the checks' memo entries compare cheaply.
-  const { rules, constraints, exceptions, requires, tables } = state.moleculeLists.get(docs);
-  const { definitions, valueOf, enumerations } = state.definitionLists.get(docs);
-  const { references } = state.referenceList.get(docs);
-  state.update(docs, valueOf, enumerations);
+  // A domain checked once builds its lists afresh and answers as if nothing ever changed: what the state
+  // remembers (entries by identity, answers per name) is only of use to a later refresh.
+  const { rules, constraints, exceptions, requires, tables } = keep ? state.moleculeLists.get(docs) : buildMoleculeLists(docs, false);
+  const { definitions, valueOf, enumerations } = keep ? state.definitionLists.get(docs) : buildDefinitionLists(docs, false);
+  const { references } = keep ? state.referenceList.get(docs) : buildReferenceList(docs, false);
+  if (keep) state.update(docs, valueOf, enumerations);
   const resolve = (operand: Operand): Value | undefined => {
     if (operand.kind === 'ref') return valueOf.get(operand.ref.key);
     const v = operand.value;
@@ -581,7 +583,7 @@ function buildView(
     definitions,
     references,
     tables,
-    answers: state,
+    answers: keep ? state : FIXED_ANSWERS,
     memo: keep ? (key, deps, compute, structure) => state.memo.get(key, deps, compute, structure) : noMemo,
     resolve,
     enumeration: (key) => enumerations.get(key),
@@ -597,7 +599,8 @@ const entries = new WeakMap<object, { uri: string }>();
  * The view's entry for `item` (a molecule, definition or reference) in `uri`: the same object while the
  * item is and `valid(entry)` holds, so that the checks' memo entries can compare view lists element-wise.
  */
-function entryOf<E extends { uri: string }>(uri: string, item: object, valid: (entry: E) => boolean, make: () => E): E {
+function entryOf<E extends { uri: string }>(uri: string, item: object, valid: (entry: E) => boolean, make: () => E, remember: boolean): E {
+  if (!remember) return make();
   const hit = entries.get(item) as E | undefined;
   if (hit && hit.uri === uri && valid(hit)) return hit;
   const entry = make();
@@ -614,7 +617,8 @@ const NO_ROWS: RuleEntry[] = [];
 const tableEntries = new WeakMap<DecisionTableInfo, TableEntry>();
 
 /** A table's entry, the same object while its header and its rows' entries are the same. */
-function tableEntry(uri: string, table: DecisionTableInfo, rows: RuleEntry[]): TableEntry {
+function tableEntry(uri: string, table: DecisionTableInfo, rows: RuleEntry[], remember: boolean): TableEntry {
+  if (!remember) return { uri, ...table, rows };
   const hit = tableEntries.get(table);
   if (hit && hit.uri === uri && sameItems(hit.rows, rows)) return hit;
   const entry = { uri, ...table, rows };
@@ -625,8 +629,9 @@ function tableEntry(uri: string, table: DecisionTableInfo, rows: RuleEntry[]): T
 const ruleEntries = new WeakMap<ConditionMolecule, RuleEntry>();
 
 /** A rule's entry, the same object while its document and exceptions are the same (one per rule and keystroke adds up). */
-function ruleEntry(uri: string, molecule: ConditionMolecule, exceptionById: Map<string, ExceptionMolecule>): RuleEntry {
+function ruleEntry(uri: string, molecule: ConditionMolecule, exceptionById: Map<string, ExceptionMolecule>, remember: boolean): RuleEntry {
   const ids = molecule.exceptionIds;
+  if (!remember) return { uri, molecule, exceptions: ids.length === 0 ? NO_EXCEPTIONS : ids.flatMap((id) => exceptionById.get(id) ?? []) };
   const hit = ruleEntries.get(molecule);
   if (hit && hit.uri === uri && hit.exceptions.length === ids.length && ids.every((id, i) => exceptionById.get(id) === hit.exceptions[i])) return hit;
   const exceptions = ids.length === 0 ? NO_EXCEPTIONS : ids.flatMap((id) => exceptionById.get(id) ?? []);

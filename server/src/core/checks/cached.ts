@@ -112,6 +112,7 @@ export class Grouping<E, M> {
 
   /** Brings the groups up to `list`; returns the keys of the groups that changed (or went away). */
   update(list: readonly E[]): Set<string> {
+    if (this.list.length === 0 && this.groups.size === 0) return this.fill(list);
     const { start, removed, added } = splice(this.list, list);
     this.list = list;
     const changed = new Map<string, M[]>();
@@ -148,6 +149,19 @@ export class Grouping<E, M> {
       this.groups.set(key, group);
     }
     return new Set(changed.keys());
+  }
+
+  /** The first update (a domain checked from scratch): the members in list order, no positions to sort by. */
+  private fill(list: readonly E[]): Set<string> {
+    this.list = list;
+    for (const entry of list) {
+      this.members(entry, (key, member) => {
+        const group = this.groups.get(key) as M[] | undefined;
+        if (group) group.push(member);
+        else this.groups.set(key, [member]);
+      });
+    }
+    return new Set(this.groups.keys());
   }
 }
 
