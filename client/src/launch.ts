@@ -17,8 +17,8 @@ export const SERVER_MODULE = 'dist/cli.js';
  * (~1,300-1,550 MiB with it, ~900-1,080 without, the same time within noise)
  * and the memory at rest (RSS ~340 vs ~270 MiB), for keystrokes ~0.3 ms
  * faster at the median. Kept as the one place to put a flag. (How far the
- * heap grows, and that it scavenges on one thread, is set by the server
- * itself: `server/src/cli/heap.ts`.)
+ * heap grows, and that it scavenges on one thread while index workers run,
+ * is set by the server itself: `server/src/cli/heap.ts`.)
  */
 export const SERVER_NODE_FLAGS: readonly string[] = [];
 

@@ -15,10 +15,12 @@
  * names another domain than the guess is let go of: the server checks that
  * domain itself (`KnowledgeBase.restDomain` without findings).
  */
+import { availableParallelism } from 'node:os';
 import { forgetIncremental, type DocumentSnapshot } from '../core/document';
 import type { Block, Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { guessDomain, nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
+import { withBusyWorkers } from '../cli/heap';
 import { fromSent, parseSafely, toSent, type ParseTask, type SentOutcome } from '../cli/parse';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
@@ -187,6 +189,12 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
   // parse and then hand the snapshots over (one 500-file domain, a warm start after one file changed: 4.5 s
   // and ~150 MB more at the peak with two workers, 3.6 s with one).
   const jobs = Math.max(1, Math.min(options.jobs, groups.size));
+  // Workers on every core: scavenges on one thread each (see `withBusyWorkers`).
+  if (jobs > 1 && jobs >= availableParallelism()) return withBusyWorkers(() => runWorkers(sources, options, guesses, groups, jobs));
+  return runWorkers(sources, options, guesses, groups, jobs);
+}
+
+async function runWorkers(sources: readonly ParseTask[], options: WorkerIndexing, guesses: string[], groups: Map<string, number[]>, jobs: number): Promise<void> {
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves index requests when started like this.
   const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(options.script ?? __filename, INDEX_WORKER));
   try {
