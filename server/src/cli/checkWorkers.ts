@@ -50,7 +50,11 @@ export async function checkInWorkers(sources: SourceFile[], options: AnalyseOpti
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves check requests when started like this.
   const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(__filename, settings));
   try {
-    const queues = queuesByDomain(sources, jobs);
+    const queues = queuesByDomain(
+      sources.map((source) => guessDomain(source)),
+      sources.map((source) => source.text.length),
+      jobs,
+    );
     const holder = new Int32Array(sources.length).fill(-1);
     const domains: (string | undefined)[] = new Array(sources.length);
     const skipped: [number, Skip][] = [];
@@ -81,14 +85,13 @@ export async function checkInWorkers(sources: SourceFile[], options: AnalyseOpti
 }
 
 /** One queue of file indexes per worker: whole guessed domains, largest first onto the least loaded worker. */
-export function queuesByDomain(sources: readonly { uri: string; text: string }[], jobs: number): number[][] {
+export function queuesByDomain(guesses: readonly string[], sizes: readonly number[], jobs: number): number[][] {
   const byDomain = new Map<string, { files: number[]; size: number }>();
-  sources.forEach((source, index) => {
-    const domain = guessDomain(source);
+  guesses.forEach((domain, index) => {
     let group = byDomain.get(domain);
     if (!group) byDomain.set(domain, (group = { files: [], size: 0 }));
     group.files.push(index);
-    group.size += source.text.length;
+    group.size += sizes[index];
   });
   const queues: number[][] = Array.from({ length: jobs }, () => []);
   const load = new Array<number>(jobs).fill(0);
@@ -160,11 +163,12 @@ export class RequestWorker<Request = unknown> {
     this.worker.on('exit', (code) => this.fail(new Error(`a worker thread stopped early (exit code ${code})`)));
   }
 
-  request<R>(message: Request): Promise<R> {
+  /** Sends `message` (moving the buffers in `transfer` to the worker) and resolves with the answer. */
+  request<R>(message: Request, transfer?: ArrayBuffer[]): Promise<R> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage(message);
+      this.worker.postMessage(message, transfer);
     });
   }
 

@@ -10,6 +10,8 @@ export interface SourceFile {
   /** `file://` URI, the document's identity in the core. */
   uri: string;
   text: string;
+  /** The bytes the text was decoded from (`readSources` with `keepBytes`). */
+  bytes?: Uint8Array;
 }
 
 export interface Sources {
@@ -20,11 +22,11 @@ export interface Sources {
 /** Files read at once: enough to keep the disk busy, few enough for file-descriptor limits. */
 const READ_BATCH = 64;
 
-export async function readSources(files: string[], fs: FileSystem): Promise<Sources> {
+export async function readSources(files: string[], fs: FileSystem, keepBytes = false): Promise<Sources> {
   const result: Sources = { sources: [], skipped: [] };
   for (let i = 0; i < files.length; i += READ_BATCH) {
     const batch = files.slice(i, i + READ_BATCH);
-    const read = await Promise.all(batch.map((file) => readSource(file, fs)));
+    const read = await Promise.all(batch.map((file) => readSource(file, fs, keepBytes)));
     for (const item of read) {
       if ('reason' in item) result.skipped.push(item);
       else result.sources.push(item);
@@ -33,7 +35,7 @@ export async function readSources(files: string[], fs: FileSystem): Promise<Sour
   return result;
 }
 
-async function readSource(file: string, fs: FileSystem): Promise<SourceFile | Skip> {
+async function readSource(file: string, fs: FileSystem, keepBytes: boolean): Promise<SourceFile | Skip> {
   let bytes;
   try {
     bytes = await fs.readFile(file);
@@ -42,5 +44,7 @@ async function readSource(file: string, fs: FileSystem): Promise<SourceFile | Sk
   }
   const decoded = decodeMarkdown(bytes);
   if ('reason' in decoded) return { path: file, reason: decoded.reason };
-  return { path: file, uri: pathToFileURL(file).href, text: decoded.text };
+  const source: SourceFile = { path: file, uri: pathToFileURL(file).href, text: decoded.text };
+  if (keepBytes) source.bytes = bytes;
+  return source;
 }

@@ -6,9 +6,12 @@
  *
  * Files are handed out by domain (guessed from the path and the front
  * matter, as `kos check` hands them out; a free worker takes from the tail
- * of another's queue). A worker parses a file, keeps the snapshot and sends
+ * of another's queue), with their text or, when the server let go of the
+ * text it decoded for the guess, the bytes it read (moved to the worker,
+ * which decodes them). A worker parses a file, keeps the snapshot and sends
  * back only what the server keeps of a document at rest: its domain, the
- * names it writes (occurrences) and its workspace-symbol entries. Once every
+ * names it writes (occurrences), its workspace-symbol entries and its text
+ * deflated (`storedText.ts`). Once every
  * file guessed into a domain has been parsed, the worker holding most of
  * them checks the domain (the others hand theirs over first), sends back
  * its findings and lets go of the snapshots. A file whose front matter
@@ -19,12 +22,15 @@ import { availableParallelism } from 'node:os';
 import { forgetIncremental, type DocumentSnapshot } from '../core/document';
 import type { Block, Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
-import { guessDomain, nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
+import { nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
+import { decodeMarkdown } from '../cli/decode';
 import { withBusyWorkers } from '../cli/heap';
-import { fromSent, parseSafely, toSent, type ParseTask, type SentOutcome } from '../cli/parse';
+import { fromSent, parseSafely, toSent, type SentOutcome } from '../cli/parse';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
-import { placesOf, stringTable, type PackedNames } from './names';
+import { compactInts, joinIds, placesOf, stringTable, type PackedNames } from './names';
+import { deflateText } from './storedText';
+import { textHash } from './indexCache';
 
 const INDEX_WORKER = 'kos-index-worker';
 
@@ -33,8 +39,19 @@ const BATCH = 8;
 /** Parse requests each worker holds at once: it starts the next while the server takes in the last. */
 const LANES = 3;
 
+/** A file to index. */
+export interface IndexSource {
+  uri: string;
+  /** The domain guessed from it, and its length: files are handed out by guessed domain. */
+  guess: string;
+  size: number;
+  /** Its text; null when the server let go of it and kept the `bytes` it was decoded from (the worker decodes them). */
+  text: string | null;
+  bytes?: Uint8Array;
+}
+
 type Request =
-  | { op: 'parse'; files: (ParseTask & { index: number })[] }
+  | { op: 'parse'; files: ({ index: number; uri: string } & ({ text: string } | { bytes: Uint8Array }))[] }
   | { op: 'take'; indexes: number[] }
   | { op: 'drop'; indexes: number[] }
   | { op: 'give'; snapshots: [number, SentOutcome][] }
@@ -63,8 +80,8 @@ interface RecordHead {
 interface RecordBody {
   /** The other strings: names as written, containers. */
   t: string[];
-  /** Block and molecule ids: the document's own. */
-  u: string[];
+  /** Block and molecule ids: the document's own, one per line. */
+  u: string;
   /** Per occurrence: as `PackedNames.places`. */
   o: number[];
   /** Per symbol entry: as `SymbolTable.entries` (its strings numbered as the occurrences'). */
@@ -72,6 +89,13 @@ interface RecordBody {
 }
 
 type Failure = { error: string };
+
+/**
+ * A file of a parse request: its record (a failure's too: why the file was
+ * skipped), its text deflated, and the hash of a text the worker decoded
+ * (null for a text the server sent, and for a failure).
+ */
+type Parsed = [index: number, record: string, text: Uint8Array | null, hash: string | null];
 
 /** A document's record (see `RecordHead`). */
 export function recordOf(doc: DocumentSnapshot): string {
@@ -87,7 +111,7 @@ export function recordOf(doc: DocumentSnapshot): string {
   // The entries' names are numbered in the document's one table.
   for (let i = 0; i < e.length; i += ENTRY) for (let j = i; j < i + 3; j++) e[j] = t.id(symbols.names[e[j]]);
   const head: RecordHead = { d: doc.domain, v: doc.version, k: t.list.slice(0, keys) };
-  const body: RecordBody = { t: t.list.slice(keys), u: u.list, o, e };
+  const body: RecordBody = { t: t.list.slice(keys), u: joinIds(u.list), o, e };
   return `${JSON.stringify(head)}\t${JSON.stringify(body)}`;
 }
 
@@ -136,7 +160,7 @@ export function restingOf(record: string | SplitRecord, eager = false): Omit<Ind
     const { t, u, o, e } = JSON.parse(body!()) as RecordBody;
     body = null;
     const strings = head.k.concat(t);
-    const names: PackedNames = { strings, ids: u, places: Int32Array.from(o) };
+    const names: PackedNames = { strings, ids: u, places: compactInts(o) };
     const symbols: SymbolTable = { names: strings, entries: Int32Array.from(e) };
     return (loaded = { names, derived: [[ENTRIES, symbols]] });
   };
@@ -159,9 +183,10 @@ export interface WorkerIndexing {
   tenant: () => string;
   /** False once the run is superseded: nothing more is handed out or reported. */
   current: () => boolean;
-  /** A file parsed, and its record as the worker sent it. */
-  parsed(file: IndexedFile, record: string): void;
-  failed(index: number, error: string): void;
+  /** A file parsed, its record as the worker sent it, its text deflated, and the hash of a text the worker decoded (`textHash`). */
+  parsed(file: IndexedFile, record: string, text: Uint8Array, hash: string | null): void;
+  /** A file skipped: the parser failed. */
+  failed(index: number, reason: string): void;
   /**
    * Every file guessed into a domain was parsed: those really in it, checked
    * together, with their findings; those in another `domain` than guessed
@@ -176,9 +201,9 @@ export function isIndexWorker(data: unknown): boolean {
   return data === INDEX_WORKER;
 }
 
-export async function indexInWorkers(sources: readonly ParseTask[], options: WorkerIndexing): Promise<void> {
+export async function indexInWorkers(sources: readonly IndexSource[], options: WorkerIndexing): Promise<void> {
   if (sources.length === 0) return;
-  const guesses = sources.map((source) => guessDomain(source));
+  const guesses = sources.map((source) => source.guess);
   const groups = new Map<string, number[]>();
   guesses.forEach((guess, index) => {
     const group = groups.get(guess);
@@ -194,12 +219,16 @@ export async function indexInWorkers(sources: readonly ParseTask[], options: Wor
   return runWorkers(sources, options, guesses, groups, jobs);
 }
 
-async function runWorkers(sources: readonly ParseTask[], options: WorkerIndexing, guesses: string[], groups: Map<string, number[]>, jobs: number): Promise<void> {
+async function runWorkers(sources: readonly IndexSource[], options: WorkerIndexing, guesses: string[], groups: Map<string, number[]>, jobs: number): Promise<void> {
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves index requests when started like this.
   const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(options.script ?? __filename, INDEX_WORKER));
   try {
     const left = new Map([...groups].map(([guess, members]) => [guess, members.length]));
-    const queues = queuesByDomain(sources, jobs);
+    const queues = queuesByDomain(
+      guesses,
+      sources.map((source) => source.size),
+      jobs,
+    );
     const holder = new Int32Array(sources.length).fill(-1);
     const domains: (string | undefined)[] = new Array(sources.length);
     const closing: Promise<void>[] = [];
@@ -245,10 +274,18 @@ async function runWorkers(sources: readonly ParseTask[], options: WorkerIndexing
       while (options.current()) {
         const batch = nextBatch(queues, w, BATCH);
         if (batch.length === 0) return;
-        const files = batch.map((index) => ({ index, uri: sources[index].uri, text: sources[index].text }));
-        const answer = await workers[w].request<[number, string][]>({ op: 'parse', files });
+        const moved: ArrayBuffer[] = [];
+        const files = batch.map((index) => {
+          const source = sources[index];
+          if (source.text !== null) return { index, uri: source.uri, text: source.text };
+          const bytes = movable(source.bytes!);
+          source.bytes = undefined;
+          moved.push(bytes.buffer as ArrayBuffer);
+          return { index, uri: source.uri, bytes };
+        });
+        const answer = await workers[w].request<Parsed[]>({ op: 'parse', files }, moved);
         if (!options.current()) return;
-        for (const [index, record] of answer) {
+        for (const [index, record, text, hash] of answer) {
           // Read whole at once: the server's thread has time while the workers parse.
           const resting = restingOf(record, true);
           if ('error' in resting) {
@@ -257,7 +294,7 @@ async function runWorkers(sources: readonly ParseTask[], options: WorkerIndexing
           }
           holder[index] = w;
           domains[index] = resting.domain;
-          options.parsed({ index, ...resting }, record);
+          options.parsed({ index, ...resting }, record, text!, hash);
         }
         done += batch.length;
         options.progress(done);
@@ -290,23 +327,36 @@ function forChecks(doc: DocumentSnapshot): DocumentSnapshot {
 
 const NO_CONTENT: Block['content'] = { rich_text: [] };
 
+/** Bytes whose buffer can be moved to a worker: they are all of it (a file read is), else a copy. */
+function movable(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+}
+
 /** The worker's side: parse and keep snapshots, hand them over on request, check a domain and let it go. */
-export function serveIndexRequests(port: { on(event: 'message', listener: (message: Request) => void): void; postMessage(value: unknown): void }): void {
+export function serveIndexRequests(port: { on(event: 'message', listener: (message: Request) => void): void; postMessage(value: unknown, transfer?: ArrayBuffer[]): void }): void {
   const snapshots = new Map<number, DocumentSnapshot>();
   port.on('message', (message) => {
     switch (message.op) {
       case 'parse': {
-        const records = message.files.map(({ index, uri, text }): [number, string] => {
+        const texts: ArrayBuffer[] = [];
+        const records = message.files.map((file): Parsed => {
+          const { index, uri } = file;
+          const read = 'text' in file ? file : decodeMarkdown(file.bytes);
+          // The server decoded the same bytes: this is not expected.
+          if ('reason' in read) return [index, JSON.stringify({ error: read.reason } satisfies Failure), null, null];
+          const { text } = read;
           const outcome = parseSafely({ uri, text });
-          if ('error' in outcome) return [index, JSON.stringify({ error: outcome.error } satisfies Failure)];
+          if ('error' in outcome) return [index, JSON.stringify({ error: `the parser failed: ${outcome.error}` } satisfies Failure), null, null];
           const doc = outcome.snapshot;
           // Disk documents are never edited in place (opening one parses it again).
           forgetIncremental(doc);
           const record = recordOf(doc);
           snapshots.set(index, forChecks(doc));
-          return [index, record];
+          const deflated = deflateText(text);
+          texts.push(deflated.buffer as ArrayBuffer);
+          return [index, record, deflated, 'text' in file ? null : textHash(text)];
         });
-        return port.postMessage(records);
+        return port.postMessage(records, texts);
       }
       case 'take': {
         const taken = message.indexes.map((index): [number, SentOutcome] => [index, toSent({ snapshot: snapshots.get(index)! })]);

@@ -17,12 +17,13 @@ import type { Finding } from '../core/model';
 import { guessDomain } from '../cli/checkWorkers';
 import { discoverFiles } from '../cli/files';
 import { nodeFileSystem, type FileSystem } from '../cli/fileSystem';
-import { parseHere, type ParseOutcome, type ParseTask } from '../cli/parse';
-import { readSources } from '../cli/sources';
+import { parseHere, type ParseOutcome } from '../cli/parse';
+import { readSources, type SourceFile } from '../cli/sources';
 import { decodeMarkdown } from '../cli/decode';
 import { CacheWriter, cacheFile, loadCache, textHash, usableDomains, type CacheKey, type LoadedCache } from './indexCache';
-import { indexInWorkers, restingOf, type IndexedFile } from './indexWorkers';
+import { indexInWorkers, restingOf, type IndexedFile, type IndexSource } from './indexWorkers';
 import type { KnowledgeBase } from './knowledge';
+import type { StoredText } from './storedText';
 
 export interface IndexProgress {
   done: number;
@@ -44,6 +45,8 @@ export interface IndexerOptions {
 
 /** Files per batch: requests wait at most one batch's parse. */
 const BATCH = 100;
+/** Files read at a time for their guessed domain (`survey`). */
+const SURVEY_BATCH = 500;
 /** Below this many files, worker threads cost more than they save. */
 const PARALLEL_THRESHOLD = 400;
 /** Documents whose names `settle` reads at a time, between requests (~10 ms). */
@@ -116,16 +119,16 @@ export class Indexer {
         kb.upsert(outcome.snapshot, 'disk');
       } else this.options.log(`skipped ${uri}: the parser failed: ${outcome.error}`);
     };
-    const read = async (from: number, to: number) => {
-      const sources = await readSources(files.slice(from, to), this.fs);
+    const read = async (from: number, to: number, keepBytes = false) => {
+      const sources = await readSources(files.slice(from, to), this.fs, keepBytes);
       skipped += sources.skipped.length;
       for (const s of sources.skipped) this.options.log(`skipped ${s.path}: ${s.reason}`);
-      return sources.sources.map((s) => ({ uri: s.uri, text: s.text }));
+      return sources.sources;
     };
     if (parallel) {
       // The last run's cache is read (on the thread pool) while the files are.
       const opening = this.openCache(folders);
-      const tasks = await read(0, files.length).catch(async (error: unknown) => {
+      const surveyed = await this.survey(files.length, read, opening).catch(async (error: unknown) => {
         await (await opening)?.writer.abort();
         throw error;
       });
@@ -134,7 +137,7 @@ export class Indexer {
         await cache?.writer.abort();
         return;
       }
-      const fromCache = await this.indexInWorkers(tasks, run, cache, (done) => {
+      const fromCache = await this.indexInWorkers(surveyed.sources, surveyed.hashes, run, cache, (done) => {
         this.running = { done: Math.min(files.length, done + skipped), total: files.length };
         this.options.onBatch(this.running);
       });
@@ -143,7 +146,7 @@ export class Indexer {
     } else {
       for (let i = 0; i < files.length; i += BATCH) {
         if (run !== this.run) return;
-        const tasks = await read(i, i + BATCH);
+        const tasks = (await read(i, i + BATCH)).map((s) => ({ uri: s.uri, text: s.text }));
         if (run !== this.run) return;
         parseHere(tasks, () => undefined).forEach((outcome, j) => add(tasks[j].uri, outcome));
         this.running = { done: Math.min(files.length, i + BATCH), total: files.length };
@@ -168,6 +171,48 @@ export class Indexer {
   }
 
   /**
+   * Reads every file for the domain guessed from it and its length (the
+   * workers are handed files by guessed domain), in batches, and keeps its
+   * text only where the last run's cache holds a record of the same text
+   * (a document the cache may give); of the others it keeps the bytes,
+   * which are moved to the worker that decodes them. Texts held until the
+   * end of the run, promoted to the old generation, were collected late: a
+   * cold index of 10,000 files held 52 MB of them; bytes leave this thread
+   * as a file is handed out. The hashes are those of the texts kept
+   * (`textHash`).
+   */
+  private async survey(
+    count: number,
+    read: (from: number, to: number, keepBytes: boolean) => Promise<SourceFile[]>,
+    opening: Promise<OpenedCache | null>,
+  ): Promise<{ sources: IndexSource[]; hashes: Map<string, string> }> {
+    const sources: IndexSource[] = [];
+    const hashes = new Map<string, string>();
+    // Undefined until the cache is open: texts are kept until then.
+    let loaded: LoadedCache | null | undefined;
+    void opening.then((cache) => (loaded = cache?.loaded ?? null)).catch(() => (loaded = null));
+    let sorted = 0;
+    const sort = () => {
+      for (; sorted < sources.length; sorted++) {
+        const source = sources[sorted];
+        const cached = loaded?.documents.get(source.uri);
+        const hash = cached ? textHash(source.text!) : null;
+        if (hash !== null && hash === cached!.hash) {
+          hashes.set(source.uri, hash);
+          source.bytes = undefined;
+        } else source.text = null;
+      }
+    };
+    for (let i = 0; i < count; i += SURVEY_BATCH) {
+      for (const s of await read(i, i + SURVEY_BATCH, true)) sources.push({ uri: s.uri, guess: guessDomain(s), size: s.text.length, text: s.text, bytes: s.bytes });
+      if (loaded !== undefined) sort();
+    }
+    await opening;
+    sort();
+    return { sources, hashes };
+  }
+
+  /**
    * The workers parse and check whole domains; this thread takes in what
    * rests of each document, then each domain's findings (see
    * indexWorkers.ts), and answers requests in between. With a cache (see
@@ -175,10 +220,16 @@ export class Indexer {
    * from it instead, and this run's cache is written. Returns how many
    * documents came from the cache.
    */
-  private async indexInWorkers(tasks: ParseTask[], run: number, cache: OpenedCache | null, progress: (done: number) => void): Promise<number> {
+  private async indexInWorkers(
+    tasks: IndexSource[],
+    hashes: Map<string, string>,
+    run: number,
+    cache: OpenedCache | null,
+    progress: (done: number) => void,
+  ): Promise<number> {
     const current = () => run === this.run;
     const tokens = new Map<string, object>();
-    const rest = (uri: string, text: string, file: Omit<IndexedFile, 'index'>) => {
+    const rest = (uri: string, text: StoredText, file: Omit<IndexedFile, 'index'>) => {
       const kb = this.kb();
       if (kb.origin(uri) === 'open' || this.changedOnDisk(uri)) return;
       kb.rest({ uri, text, ...file });
@@ -190,14 +241,13 @@ export class Indexer {
     };
 
     let writer = cache?.writer ?? null;
-    const hashes = new Map<string, string>();
     let fresh = tasks;
     let fromCache = 0;
     if (cache) {
-      for (const { uri, text } of tasks) hashes.set(uri, textHash(text));
       const { loaded } = cache;
-      const changed = tasks.filter((t) => loaded?.documents.get(t.uri)?.hash !== hashes.get(t.uri));
-      const usable = loaded ? usableDomains(loaded, hashes, new Set(changed.map((t) => guessDomain(t)))) : [];
+      // New or changed since the last run (`hashes` holds the texts the cache has).
+      const changed = tasks.filter((t) => !hashes.has(t.uri));
+      const usable = loaded ? usableDomains(loaded, hashes, new Set(changed.map((t) => t.guess))) : [];
       const taken = new Set(usable.flatMap((d) => d.uris));
       fresh = tasks.filter((t) => !taken.has(t.uri));
       // Every document and domain of the last cache used as it was, and nothing else: it stays as it is.
@@ -205,6 +255,7 @@ export class Indexer {
         await cache.writer.abort();
         writer = null;
       }
+      // A usable document's text was kept (its hash is the cached one).
       const textOf = new Map(tasks.map((t) => [t.uri, t.text]));
       for (const domain of usable) {
         for (const uri of domain.uris) {
@@ -227,12 +278,12 @@ export class Indexer {
         script: this.options.workerScript,
         tenant: () => this.kb().tenant,
         current,
-        parsed: ({ index, ...file }, record) => {
-          const { uri, text } = fresh[index];
+        parsed: ({ index, ...file }, record, text, hash) => {
+          const { uri } = fresh[index];
           rest(uri, text, file);
-          writer?.document(uri, hashes.get(uri)!, record);
+          writer?.document(uri, hash ?? hashes.get(uri)!, record);
         },
-        failed: (index, error) => this.options.log(`skipped ${fresh[index].uri}: the parser failed: ${error}`),
+        failed: (index, reason) => this.options.log(`skipped ${fresh[index].uri}: ${reason}`),
         checked: (domain, indexes, findings) => {
           const uris = indexes.map((i) => fresh[i].uri);
           restDomain(domain, uris, findings);

@@ -12,6 +12,7 @@ import type { AtomRef, Condition, Finding, Molecule, Operand, Range, Span } from
 import { LineIndex } from '../core/markdown/lineIndex';
 import { Workspace } from '../core/workspace';
 import { pack, unpack, type PackedNames } from './names';
+import { deflateText, textOf, type StoredText } from './storedText';
 
 /** Where a document came from: the editor, the disk, or a colleague's sync (read-only). */
 export type Origin = 'open' | 'disk' | 'team';
@@ -37,7 +38,8 @@ export interface Occurrence {
 /** A document parsed elsewhere, with what the knowledge base keeps of it at rest (`KnowledgeBase.rest`). */
 export interface RestingDocument {
   uri: string;
-  text: string;
+  /** Its text, as it is or deflated. */
+  text: StoredText;
   version: number;
   domain: string;
   /** The keys of the names it writes, each once. */
@@ -61,7 +63,8 @@ const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, charact
 interface Entry {
   snapshot: DocumentSnapshot | null;
   readonly uri: string;
-  readonly text: string;
+  /** The snapshot's text; deflated once the snapshot is let go of (`storedText.ts`). */
+  text: StoredText;
   readonly version: number;
   readonly domain: string;
   origin: Origin;
@@ -162,11 +165,12 @@ export class KnowledgeBase {
 
   private letGo(uri: string): void {
     const entry = this.entries.get(uri);
-    if (!entry?.snapshot || entry.origin === 'open' || entry.text.length > KEEP_LARGER_THAN) return;
+    if (!entry?.snapshot || entry.origin === 'open' || entry.snapshot.text.length > KEEP_LARGER_THAN) return;
     // The names, and what features keep, are read while the snapshot is at hand.
     if (this.staleNames.has(uri)) this.flushNames();
     for (const [kind, compute] of this.keptDerivations) this.derived(uri, kind, compute);
     entry.names ??= pack(occurrencesOf(entry.snapshot));
+    entry.text = deflateText(entry.snapshot.text);
     entry.snapshot = null;
   }
 
@@ -312,7 +316,7 @@ export class KnowledgeBase {
     if (doc) {
       this.reparsed.delete(uri);
     } else {
-      doc = parseDocument(uri, entry.text, entry.version);
+      doc = parseDocument(uri, textOf(entry.text), entry.version);
       if (this.reparsed.size >= REPARSED_KEPT) this.reparsed.delete(this.reparsed.keys().next().value!);
     }
     this.reparsed.set(uri, doc);
@@ -321,7 +325,8 @@ export class KnowledgeBase {
 
   /** The document's text (without parsing a resting document again). */
   text(uri: string): string | undefined {
-    return this.entries.get(uri)?.text;
+    const entry = this.entries.get(uri);
+    return entry ? textOf(entry.text) : undefined;
   }
 
   /**
@@ -335,7 +340,8 @@ export class KnowledgeBase {
 
   /**
    * Reads the names of up to `count` documents added at rest whose names no
-   * question has needed yet (see `RestingDocument.load`); false once none
+   * question has needed yet (see `RestingDocument.load`), and deflates
+   * their text if it came as it is (from the index cache); false once none
    * is left. The indexer calls it between requests after each indexing run.
    */
   settle(count: number): boolean {
@@ -343,7 +349,9 @@ export class KnowledgeBase {
       if (count-- === 0) return true;
       this.unsettled.delete(uri);
       const entry = this.entries.get(uri);
-      if (entry) settled(entry);
+      if (!entry) continue;
+      settled(entry);
+      if (!entry.snapshot && typeof entry.text === 'string') entry.text = deflateText(entry.text);
     }
     return false;
   }
@@ -492,7 +500,7 @@ export class KnowledgeBase {
   rangeOf(uri: string, start: number, end: number): Range {
     const entry = this.entries.get(uri);
     if (!entry) return START;
-    const lines = entry.snapshot ? lineIndex(entry.snapshot) : (entry.lines ??= new LineIndex(entry.text));
+    const lines = entry.snapshot ? lineIndex(entry.snapshot) : (entry.lines ??= new LineIndex(textOf(entry.text)));
     return { start: lines.position(start), end: lines.position(end) };
   }
 

@@ -3,17 +3,19 @@
  * table of its strings and one run of numbers per place, instead of two
  * objects per place (an occurrence and its span). A 10,000-file workspace
  * writes ~570,000 names; as objects they were ~80 MB of the server's heap.
- * Occurrences are made again, for one key or all, when a question needs them.
+ * Its block and molecule ids (UUIDs, ~80 per document) are one string, and
+ * its numbers 16-bit when they fit (a document under 64 KB). Occurrences
+ * are made again, for one key or all, when a question needs them.
  */
 import type { Occurrence, OccurrenceKind } from './knowledge';
 
 export interface PackedNames {
   /** Keys and names as written, each once. */
   readonly strings: readonly string[];
-  /** Block and molecule ids, each once. */
-  readonly ids: readonly string[];
-  /** Per place (`STRIDE` numbers): key, name (into `strings`), kind, block id (into `ids`), span start and end, offset, molecule id (into `ids`; -1: none). */
-  readonly places: Int32Array;
+  /** Block and molecule ids, each once, one per line. */
+  readonly ids: string;
+  /** Per place (`STRIDE` numbers): key, name (into `strings`), kind, block id (into `ids`), span start and end, offset, molecule id (into `ids`, plus one; 0: none). */
+  readonly places: Uint16Array | Int32Array;
 }
 
 const STRIDE = 8;
@@ -38,27 +40,41 @@ export function stringTable(): { list: string[]; id: (value: string) => number }
 export function placesOf(occurrences: readonly Occurrence[], strings: (s: string) => number, ids: (s: string) => number): number[] {
   const out: number[] = [];
   for (const x of occurrences) {
-    out.push(strings(x.key), strings(x.name), KINDS.indexOf(x.kind), ids(x.blockId), x.span.start, x.span.end, x.offset, x.moleculeId === undefined ? -1 : ids(x.moleculeId));
+    out.push(strings(x.key), strings(x.name), KINDS.indexOf(x.kind), ids(x.blockId), x.span.start, x.span.end, x.offset, x.moleculeId === undefined ? 0 : ids(x.moleculeId) + 1);
   }
   return out;
+}
+
+/** Numbers none of which is negative, in 16 bits each when they all fit. */
+export function compactInts(values: readonly number[]): Uint16Array | Int32Array {
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  return max <= 0xffff ? Uint16Array.from(values) : Int32Array.from(values);
+}
+
+/** Ids, one per line (a block or molecule id holds no line break). */
+export function joinIds(ids: readonly string[]): string {
+  return ids.join('\n');
 }
 
 export function pack(occurrences: readonly Occurrence[]): PackedNames {
   const strings = stringTable();
   const ids = stringTable();
-  const places = Int32Array.from(placesOf(occurrences, strings.id, ids.id));
-  return { strings: strings.list, ids: ids.list, places };
+  const places = compactInts(placesOf(occurrences, strings.id, ids.id));
+  return { strings: strings.list, ids: joinIds(ids.list), places };
 }
 
 /** The document's occurrences (of `key` only, if given), in document order. */
 export function unpack(names: PackedNames, uri: string, key?: string): Occurrence[] {
-  const { strings, ids, places } = names;
+  const { strings, places } = names;
   const k = key === undefined ? -1 : strings.indexOf(key);
   if (key !== undefined && k === -1) return [];
   const out: Occurrence[] = [];
+  let ids: string[] | null = null;
   for (let i = 0; i < places.length; i += STRIDE) {
     if (k !== -1 && places[i] !== k) continue;
-    const m = places[i + 7];
+    ids ??= names.ids.split('\n');
+    const m = places[i + 7] - 1;
     const occurrence: Occurrence = {
       uri,
       key: strings[places[i]],

@@ -3,13 +3,16 @@ import type { Position } from '../model';
 /** Offsets ↔ LSP positions (0-based lines, UTF-16 characters) for one text. */
 export class LineIndex {
   private readonly starts: number[] = [0];
+  /** The text's length (the text itself is not kept). */
+  private readonly length: number;
 
-  constructor(private readonly text: string) {
+  constructor(text: string) {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    this.length = text.length;
   }
 
   position(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.text.length));
+    const o = Math.max(0, Math.min(offset, this.length));
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -21,9 +24,9 @@ export class LineIndex {
   }
 
   offset(position: Position): number {
-    if (position.line >= this.starts.length) return this.text.length;
+    if (position.line >= this.starts.length) return this.length;
     const start = this.starts[Math.max(0, position.line)];
-    const next = position.line + 1 < this.starts.length ? this.starts[position.line + 1] - 1 : this.text.length;
+    const next = position.line + 1 < this.starts.length ? this.starts[position.line + 1] - 1 : this.length;
     return Math.min(start + Math.max(0, position.character), next);
   }
 

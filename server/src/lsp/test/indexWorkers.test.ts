@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { section } from '../../../../test/bench/generate';
+import { guessDomain } from '../../cli/checkWorkers';
 import { nodeFileSystem } from '../../cli/fileSystem';
 import { tempTree } from '../../cli/testing';
 import { parseDocument } from '../../core/document';
@@ -114,13 +115,14 @@ describe('indexing on worker threads', () => {
     const tokens: object[] = [];
     const calls: [string, number[], number | null][] = [];
     // One worker: it answers in order.
-    await indexInWorkers(sources, {
+    const files = sources.map((s) => ({ ...s, guess: guessDomain(s), size: s.text.length }));
+    await indexInWorkers(files, {
       jobs: 1,
       script: CLI,
       tenant: () => 't',
       current: () => true,
-      parsed: ({ index, domain, version, keys, load }) => {
-        kb.rest({ ...sources[index], version, domain, keys, load });
+      parsed: ({ index, domain, version, keys, load }, _record, text) => {
+        kb.rest({ uri: sources[index].uri, text, version, domain, keys, load });
         tokens[index] = kb.token(sources[index].uri)!;
       },
       failed: (index, error) => expect.fail(`${sources[index].uri}: ${error}`),

@@ -1,11 +1,12 @@
 /** A document's names packed for rest (`names.ts`) come back as the occurrences they were made from. */
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from '../../core/document';
+import { parseDocument, toRange } from '../../core/document';
 import { exampleTexts } from '../../core/testing/examples';
 import { KnowledgeBase, occurrencesOf } from '../knowledge';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from '../features/workspaceSymbols';
 import { recordOf, restingOf } from '../indexWorkers';
 import { pack, unpack } from '../names';
+import { deflateText, textOf } from '../storedText';
 
 const docs = () => exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/tax/doc${i}.md`, text));
 
@@ -27,6 +28,21 @@ describe('packed names', () => {
     expect(checked).toBeGreaterThan(20);
     const kinds = new Set(docs().flatMap((d) => occurrencesOf(d).map((o) => o.kind)));
     expect([...kinds].sort()).toEqual(['definition', 'operand', 'reference', 'table-header']);
+  });
+
+  it('keep their numbers in 16 bits when they fit, in 32 when the document is larger', () => {
+    const small = parseDocument('file:///kb/domains/tax/s.md', '# S\n\n- **Rate**: 5%\n- IF [[Rate]] > 2% THEN [[Other]] = 1\n');
+    expect(pack(occurrencesOf(small)).places).toBeInstanceOf(Uint16Array);
+    // Names written past offset 65,535.
+    const text = `# L\n\n${Array.from({ length: 1200 }, (_, i) => `- **Rate ${i}**: ${i}%\n- IF [[Rate ${i}]] > 2% THEN [[Other ${i}]] = 1\n`).join('')}`;
+    expect(text.length).toBeGreaterThan(70_000);
+    const large = parseDocument('file:///kb/domains/tax/l.md', text);
+    const all = occurrencesOf(large);
+    const names = pack(all);
+    expect(names.places).toBeInstanceOf(Int32Array);
+    expect(unpack(names, large.uri)).toStrictEqual(all);
+    expect(unpack(names, large.uri, 'other 1199')).toStrictEqual(all.filter((o) => o.key === 'other 1199'));
+    expect(all.at(-1)!.offset).toBeGreaterThan(65_535);
   });
 
   it('find a key that is also written as a name in another place', () => {
@@ -101,6 +117,29 @@ describe('index records', () => {
 });
 
 describe('documents at rest', () => {
+  it('give back their text as it was, kept deflated or as it is, and ranges in it', () => {
+    const text = '# Taxe — été\n\n- **Taux réduit**: 5 €\n- IF [[Taux réduit]] > 2% THEN [[Frais 🪙]] = 1\n';
+    const uri = 'file:///kb/domains/tax/%C3%A9t%C3%A9.md';
+    const doc = parseDocument(uri, text);
+    const place = occurrencesOf(doc).find((o) => o.key === 'frais 🪙')!;
+    for (const stored of [text, deflateText(text)]) {
+      const resting = restingOf(recordOf(doc));
+      if ('error' in resting) throw new Error(resting.error);
+      const kb = new KnowledgeBase('t');
+      kb.rest({ uri, text: stored, version: doc.version, domain: resting.domain, keys: resting.keys, load: resting.load });
+      expect(kb.text(uri)).toBe(text);
+      expect(kb.range(kb.occurrences('tax', 'frais 🪙')[0])).toEqual(toRange(doc, place.blockId, place.span));
+      expect(kb.get(uri)!.text).toBe(text);
+      while (kb.settle(10));
+      expect(kb.text(uri)).toBe(text);
+    }
+    // What a 10,000-file workspace's texts are like: deflated to a fraction.
+    const long = exampleTexts().join('\n');
+    expect(textOf(deflateText(long))).toBe(long);
+    expect(deflateText(long).length).toBeLessThan(Buffer.byteLength(long) / 2);
+  });
+
+
   it("are indexed by their keys, and read their names once: when a question needs them or when they settle", () => {
     const kb = new KnowledgeBase('t');
     const loads = new Map<string, number>();
