@@ -161,7 +161,7 @@ export function restingOf(record: string | SplitRecord, eager = false): Omit<Ind
     body = null;
     const strings = head.k.concat(t);
     const names: PackedNames = { strings, ids: u, places: compactInts(o) };
-    const symbols: SymbolTable = { names: strings, entries: Int32Array.from(e) };
+    const symbols: SymbolTable = { names: strings, entries: compactInts(e) };
     return (loaded = { names, derived: [[ENTRIES, symbols]] });
   };
   if (eager) load();

@@ -175,7 +175,8 @@ export class Indexer {
    * workers are handed files by guessed domain), in batches, and keeps its
    * text only where the last run's cache holds a record of the same text
    * (a document the cache may give); of the others it keeps the bytes,
-   * which are moved to the worker that decodes them. Texts held until the
+   * which are moved to the worker that decodes them (once the cache is
+   * open: the files read before keep their text). Texts held until the
    * end of the run, promoted to the old generation, were collected late: a
    * cold index of 10,000 files held 52 MB of them; bytes leave this thread
    * as a file is handed out. The hashes are those of the texts kept
@@ -200,11 +201,14 @@ export class Indexer {
         if (hash !== null && hash === cached!.hash) {
           hashes.set(source.uri, hash);
           source.bytes = undefined;
-        } else source.text = null;
+        } else if (source.bytes) source.text = null;
       }
     };
     for (let i = 0; i < count; i += SURVEY_BATCH) {
-      for (const s of await read(i, i + SURVEY_BATCH, true)) sources.push({ uri: s.uri, guess: guessDomain(s), size: s.text.length, text: s.text, bytes: s.bytes });
+      // Before the cache is open (a warm start reads it meanwhile) the texts are kept, not the bytes too.
+      for (const s of await read(i, i + SURVEY_BATCH, loaded !== undefined)) {
+        sources.push({ uri: s.uri, guess: guessDomain(s), size: s.text.length, text: s.text, bytes: s.bytes });
+      }
       if (loaded !== undefined) sort();
     }
     await opening;
@@ -281,7 +285,8 @@ export class Indexer {
         parsed: ({ index, ...file }, record, text, hash) => {
           const { uri } = fresh[index];
           rest(uri, text, file);
-          writer?.document(uri, hash ?? hashes.get(uri)!, record);
+          // The hash of the bytes the worker decoded, else of the text sent (the cache's when it has that text).
+          writer?.document(uri, hash ?? hashes.get(uri) ?? textHash(fresh[index].text!), record);
         },
         failed: (index, reason) => this.options.log(`skipped ${fresh[index].uri}: ${reason}`),
         checked: (domain, indexes, findings) => {

@@ -97,7 +97,7 @@ export class KnowledgeBase {
   /** domain → key → display name (`atomNames`), and the keys whose documents changed since (computed again when asked). */
   private readonly displayNames = new Map<string, { names: Map<string, string>; stale: Set<string> }>();
   /** What each document contributed to `names`, to take it out again. */
-  private readonly indexed = new Map<string, { domain: string; keys: string[]; token: object }>();
+  private readonly indexed = new Map<string, { domain: string; keys: readonly string[]; token: object }>();
   private readonly staleNames = new Set<string>();
   private readonly members = new Map<string, Set<string>>();
   /** How many documents open in the editor each domain has: the domains whose check state is kept. */
@@ -229,7 +229,8 @@ export class KnowledgeBase {
     this.unsettled.add(uri);
     this.unindexNames(uri);
     this.staleNames.delete(uri);
-    this.indexNames(uri, domain, new Set(doc.keys), entry);
+    // A record's keys are each once already: kept as they came.
+    this.indexNames(uri, domain, Array.isArray(doc.keys) ? doc.keys : [...new Set(doc.keys)], entry);
     this.changed(uri, 'disk');
   }
 
@@ -512,7 +513,7 @@ export class KnowledgeBase {
       if (old && token && old.token === token) continue;
       this.unindexNames(uri);
       const doc = this.get(uri);
-      if (doc && token) this.indexNames(uri, doc.domain, new Set(occurrencesOf(doc).map((o) => o.key)), token);
+      if (doc && token) this.indexNames(uri, doc.domain, [...new Set(occurrencesOf(doc).map((o) => o.key))], token);
     }
     this.staleNames.clear();
   }
@@ -538,7 +539,8 @@ export class KnowledgeBase {
   }
 
   /** Adds the keys a document writes to the name index, as of version `token`. */
-  private indexNames(uri: string, domain: string, keys: Set<string>, token: object): void {
+  /** Indexes the document under `keys` (each once), and keeps them to take it out again. */
+  private indexNames(uri: string, domain: string, keys: readonly string[], token: object): void {
     let byKey = this.names.get(domain);
     if (!byKey) this.names.set(domain, (byKey = new Map()));
     for (const key of keys) {
@@ -553,7 +555,7 @@ export class KnowledgeBase {
     }
     const stale = this.displayNames.get(domain)?.stale;
     if (stale) for (const key of keys) stale.add(key);
-    this.indexed.set(uri, { domain, keys: [...keys], token });
+    this.indexed.set(uri, { domain, keys, token });
   }
 }
 

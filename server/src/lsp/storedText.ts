@@ -14,7 +14,7 @@ export type StoredText = string | Uint8Array;
 
 export function deflateText(text: string): Uint8Array {
   // Copied: zlib's result is a view of its (16 KB) output chunk.
-  return new Uint8Array(deflateRawSync(text));
+  return new Uint8Array(deflateRawSync(text, { level: 1 }));
 }
 
 export function textOf(stored: StoredText): string {

@@ -20,7 +20,7 @@ import { blockStart, type DocumentSnapshot } from '../../core/document';
 import type { Span } from '../../core/model';
 import type { Feature } from '../context';
 import { occurrencesOf, type KnowledgeBase, type Occurrence } from '../knowledge';
-import { stringTable } from '../names';
+import { compactInts, stringTable } from '../names';
 import { shortPath } from './atomAt';
 
 export const workspaceSymbolsFeature: Feature = {
@@ -56,23 +56,25 @@ export interface SymbolEntry {
 
 /**
  * A document's entries, compact (tens of thousands of documents keep them):
- * `ENTRY` numbers per entry — name, lower, container (into `names`), mask,
- * kind, start, end, atom (`ATOM`).
+ * `ENTRY` numbers per entry — name, lower, container (into `names`), mask
+ * (its low and high 16 bits), kind, start, end, atom (`ATOM`) — in 16 bits
+ * each when they fit (`compactInts`: a document under 64 KB).
  */
 export interface SymbolTable {
   readonly names: readonly string[];
-  readonly entries: Int32Array;
+  readonly entries: Uint16Array | Int32Array;
 }
 
-export const ENTRY = 8;
+export const ENTRY = 9;
 
 /** `SymbolEntry.atom` by its number in a `SymbolTable`. */
 const ATOM: readonly (SymbolEntry['atom'] | undefined)[] = [undefined, 'defined', 'used'];
 
 /** The entry at `i` of a table. */
 function entryAt({ names, entries: e }: SymbolTable, i: number): SymbolEntry {
-  const entry: SymbolEntry = { name: names[e[i]], lower: names[e[i + 1]], containerName: names[e[i + 2]], mask: e[i + 3], kind: e[i + 4] as SymbolKind, start: e[i + 5], end: e[i + 6] };
-  const atom = ATOM[e[i + 7]];
+  const mask = e[i + 3] | (e[i + 4] << 16);
+  const entry: SymbolEntry = { name: names[e[i]], lower: names[e[i + 1]], containerName: names[e[i + 2]], mask, kind: e[i + 5] as SymbolKind, start: e[i + 6], end: e[i + 7] };
+  const atom = ATOM[e[i + 8]];
   if (atom) entry.atom = atom;
   return entry;
 }
@@ -97,7 +99,8 @@ export function entriesOf(doc: DocumentSnapshot): SymbolTable {
     if (name === '') return;
     const lower = atom ? atom.key : normalize(name);
     const base = blockId === null ? 0 : (blockStart(doc, blockId) ?? 0);
-    out.push(names.id(name), names.id(lower), names.id(containerName), charMask(lower), kind, base + span.start, base + span.end, atom ? (atom.defined ? 1 : 2) : 0);
+    const mask = charMask(lower);
+    out.push(names.id(name), names.id(lower), names.id(containerName), mask & 0xffff, mask >>> 16, kind, base + span.start, base + span.end, atom ? (atom.defined ? 1 : 2) : 0);
   };
   const file = shortPath(doc.uri);
   const titleHeading = doc.blocks.find((b) => b.type === 'heading_1' && b.text.trim() === doc.title);
@@ -122,7 +125,7 @@ export function entriesOf(doc: DocumentSnapshot): SymbolTable {
     const kind = defined && valued.has(o.offset) ? SymbolKind.Constant : SymbolKind.Variable;
     add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, defined });
   }
-  return { names: names.list, entries: Int32Array.from(out) };
+  return { names: names.list, entries: compactInts(out) };
 }
 
 interface Match {
@@ -196,6 +199,8 @@ export function searchSymbols(kb: KnowledgeBase, query: string, options: SearchO
   const q = normalize(query);
   const compact = q.replace(/ /g, '');
   const qMask = charMask(compact);
+  const qLow = qMask & 0xffff;
+  const qHigh = qMask >>> 16;
   const best = new Best(options.limit ?? MAX_RESULTS);
   let n = 0;
   for (const uri of kb.uris()) {
@@ -204,7 +209,7 @@ export function searchSymbols(kb: KnowledgeBase, query: string, options: SearchO
     if (!table) continue;
     const { names, entries } = table;
     for (let i = 0; i < entries.length; i += ENTRY) {
-      if ((entries[i + 3] & qMask) !== qMask) continue;
+      if ((entries[i + 3] & qLow) !== qLow || (entries[i + 4] & qHigh) !== qHigh) continue;
       const tier = rank(names[entries[i + 1]], q, compact, best.floor());
       if (tier !== null) best.offer({ entry: entryAt(table, i), uri, tier });
     }
