@@ -959,7 +959,8 @@ function outputCell(p: Parser, text: string, tokens: Token[], ref: AtomRef): Ass
 // Normalised one-line forms
 // ---------------------------------------------------------------------------
 
-const NEEDS_QUOTES = /[(),{}"“”<>=≤≥≠]|\[\[|^\s|\s$/;
+// “ ” ≤ ≥ ≠ as escapes: see values.ts, SYMBOL.
+const NEEDS_QUOTES = /[(),{}"\u201c\u201d<>=\u2264\u2265\u2260]|\[\[|^\s|\s$/;
 
 /** A text value as it would be written back: quoted (curly quotes if it holds `"`) when it would otherwise read differently. */
 function formatText(text: string): string {

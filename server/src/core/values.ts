@@ -43,7 +43,8 @@ const CODES = new Set([
   'USD', 'CAD', 'EUR', 'GBP', 'JPY', 'CHF', 'AUD', 'NZD', 'CNY', 'INR',
   'MXN', 'BRL', 'SEK', 'NOK', 'DKK', 'HKD', 'SGD', 'ZAR', 'KRW',
 ]);
-const SYMBOL = String.raw`CA\$|US\$|C\$|A\$|\$|€|£|¥`;
+// €, £, ¥ as escapes: a bundle of ASCII only is a one-byte string in every isolate that loads it (half the memory).
+const SYMBOL = String.raw`CA\$|US\$|C\$|A\$|\$|\u20ac|\u00a3|\u00a5`;
 const CURRENCY = `${SYMBOL}|[A-Za-z]{3}`;
 /** `$5,000`, `-$5`, `$-5`, `CAD 5,000`, `CAD5000`. */
 const MONEY_PREFIX = new RegExp(`^(${SIGN})?(${CURRENCY})\\s*(${SIGN})?(${NUMBER})$`);
