@@ -21,7 +21,7 @@ import type { Finding } from '../core/model';
 import type { SplitRecord } from './indexWorkers';
 
 /** Bumped when what the lines hold changes. */
-const FORMAT = 4;
+const FORMAT = 5;
 
 export interface CacheKey {
   tenant: string;

@@ -28,7 +28,7 @@ import { withBusyWorkers } from '../cli/heap';
 import { fromSent, parseSafely, toSent, type SentOutcome } from '../cli/parse';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
-import { compactInts, joinIds, placesOf, stringTable, type PackedNames } from './names';
+import { compactInts, joinIds, placesOf, SEPARATOR, stringAt, stringTable, type PackedNames, type PackedStrings } from './names';
 import { deflateText } from './storedText';
 import { textHash } from './indexCache';
 
@@ -78,8 +78,10 @@ interface RecordHead {
 }
 
 interface RecordBody {
-  /** The other strings: names as written, containers. */
-  t: string[];
+  /** The other strings the search reads (symbol entries' lower-case forms): strings k.length on. */
+  l: string[];
+  /** The rest (names as written, containers), joined with NULs (`PackedStrings.more`). */
+  t: string;
   /** Block and molecule ids: the document's own, one per line. */
   u: string;
   /** Per occurrence: as `PackedNames.places`. */
@@ -102,16 +104,18 @@ export function recordOf(doc: DocumentSnapshot): string {
   const t = stringTable();
   const u = stringTable();
   const occurrences = occurrencesOf(doc);
-  // The keys first, so that the head holds them alone.
+  // The keys first, so that the head holds them alone, then the lower-case forms the search reads.
   for (const o of occurrences) t.id(o.key);
   const keys = t.list.length;
-  const o = placesOf(occurrences, t.id, u.id);
   const symbols = entriesOf(doc);
   const e = Array.from(symbols.entries);
+  for (let i = 0; i < e.length; i += ENTRY) t.id(stringAt(symbols.names, e[i + 1]));
+  const listed = t.list.length;
+  const o = placesOf(occurrences, t.id, u.id);
   // The entries' names are numbered in the document's one table.
-  for (let i = 0; i < e.length; i += ENTRY) for (let j = i; j < i + 3; j++) e[j] = t.id(symbols.names[e[j]]);
+  for (let i = 0; i < e.length; i += ENTRY) for (let j = i; j < i + 3; j++) e[j] = t.id(stringAt(symbols.names, e[j]));
   const head: RecordHead = { d: doc.domain, v: doc.version, k: t.list.slice(0, keys) };
-  const body: RecordBody = { t: t.list.slice(keys), u: joinIds(u.list), o, e };
+  const body: RecordBody = { l: t.list.slice(keys, listed), t: t.list.slice(listed).join(SEPARATOR), u: joinIds(u.list), o, e };
   return `${JSON.stringify(head)}\t${JSON.stringify(body)}`;
 }
 
@@ -157,9 +161,9 @@ export function restingOf(record: string | SplitRecord, eager = false): Omit<Ind
   let loaded: RestingNames | null = null;
   const load = (): RestingNames => {
     if (loaded) return loaded;
-    const { t, u, o, e } = JSON.parse(body!()) as RecordBody;
+    const { l, t, u, o, e } = JSON.parse(body!()) as RecordBody;
     body = null;
-    const strings = head.k.concat(t);
+    const strings: PackedStrings = { list: head.k.concat(l), more: t };
     const names: PackedNames = { strings, ids: u, places: compactInts(o) };
     const symbols: SymbolTable = { names: strings, entries: compactInts(e) };
     return (loaded = { names, derived: [[ENTRIES, symbols]] });

@@ -20,7 +20,7 @@ import { blockStart, type DocumentSnapshot } from '../../core/document';
 import type { Span } from '../../core/model';
 import type { Feature } from '../context';
 import { occurrencesOf, type KnowledgeBase, type Occurrence } from '../knowledge';
-import { compactInts, stringTable } from '../names';
+import { compactInts, packStrings, stringAt, stringTable, type PackedStrings } from '../names';
 import { shortPath } from './atomAt';
 
 export const workspaceSymbolsFeature: Feature = {
@@ -56,12 +56,13 @@ export interface SymbolEntry {
 
 /**
  * A document's entries, compact (tens of thousands of documents keep them):
- * `ENTRY` numbers per entry — name, lower, container (into `names`), mask
- * (its low and high 16 bits), kind, start, end, atom (`ATOM`) — in 16 bits
- * each when they fit (`compactInts`: a document under 64 KB).
+ * `ENTRY` numbers per entry — name, lower, container (into `names`; every
+ * lower in its `list`, which the search reads), mask (its low and high 16
+ * bits), kind, start, end, atom (`ATOM`) — in 16 bits each when they fit
+ * (`compactInts`: a document under 64 KB).
  */
 export interface SymbolTable {
-  readonly names: readonly string[];
+  readonly names: PackedStrings;
   readonly entries: Uint16Array | Int32Array;
 }
 
@@ -73,7 +74,15 @@ const ATOM: readonly (SymbolEntry['atom'] | undefined)[] = [undefined, 'defined'
 /** The entry at `i` of a table. */
 function entryAt({ names, entries: e }: SymbolTable, i: number): SymbolEntry {
   const mask = e[i + 3] | (e[i + 4] << 16);
-  const entry: SymbolEntry = { name: names[e[i]], lower: names[e[i + 1]], containerName: names[e[i + 2]], mask, kind: e[i + 5] as SymbolKind, start: e[i + 6], end: e[i + 7] };
+  const entry: SymbolEntry = {
+    name: stringAt(names, e[i]),
+    lower: names.list[e[i + 1]],
+    containerName: stringAt(names, e[i + 2]),
+    mask,
+    kind: e[i + 5] as SymbolKind,
+    start: e[i + 6],
+    end: e[i + 7],
+  };
   const atom = ATOM[e[i + 8]];
   if (atom) entry.atom = atom;
   return entry;
@@ -125,7 +134,7 @@ export function entriesOf(doc: DocumentSnapshot): SymbolTable {
     const kind = defined && valued.has(o.offset) ? SymbolKind.Constant : SymbolKind.Variable;
     add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, defined });
   }
-  return { names: names.list, entries: compactInts(out) };
+  return { names: packStrings(names.list), entries: compactInts(out) };
 }
 
 interface Match {
@@ -210,7 +219,7 @@ export function searchSymbols(kb: KnowledgeBase, query: string, options: SearchO
     const { names, entries } = table;
     for (let i = 0; i < entries.length; i += ENTRY) {
       if ((entries[i + 3] & qLow) !== qLow || (entries[i + 4] & qHigh) !== qHigh) continue;
-      const tier = rank(names[entries[i + 1]], q, compact, best.floor());
+      const tier = rank(names.list[entries[i + 1]], q, compact, best.floor());
       if (tier !== null) best.offer({ entry: entryAt(table, i), uri, tier });
     }
   }

@@ -5,7 +5,7 @@ import { exampleTexts } from '../../core/testing/examples';
 import { KnowledgeBase, occurrencesOf } from '../knowledge';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from '../features/workspaceSymbols';
 import { recordOf, restingOf } from '../indexWorkers';
-import { pack, unpack } from '../names';
+import { pack, stringAt, unpack } from '../names';
 import { deflateText, textOf } from '../storedText';
 
 const docs = () => exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/tax/doc${i}.md`, text));
@@ -104,9 +104,13 @@ describe('index records', () => {
       const entries = (table: SymbolTable) =>
         Array.from({ length: table.entries.length / ENTRY }, (_, n) => {
           const e = Array.from(table.entries.subarray(n * ENTRY, (n + 1) * ENTRY));
-          return [table.names[e[0]], table.names[e[1]], table.names[e[2]], ...e.slice(3)];
+          // The lower-case form is where the search reads it.
+          expect(e[1]).toBeLessThan(table.names.list.length);
+          return [stringAt(table.names, e[0]), stringAt(table.names, e[1]), stringAt(table.names, e[2]), ...e.slice(3)];
         });
       expect(entries(read)).toEqual(entries(own));
+      // Names as written are one string, not one each.
+      expect(body.names.strings.more).not.toBe('');
       expect(own.entries.length).toBeGreaterThan(0);
     }
   });
