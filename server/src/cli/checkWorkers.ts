@@ -11,7 +11,7 @@
  * missed. Checks are per (tenant, domain), so the findings are those of one
  * `Workspace` over every file, in the same order (`compareFindings`).
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { domainOf, type DocumentSnapshot } from '../core/document';
 import type { Finding } from '../core/model';
@@ -156,8 +156,8 @@ export class RequestWorker<Request = unknown> {
   private readonly waiting: { resolve: (value: unknown) => void; reject: (error: Error) => void }[] = [];
   private failure: Error | null = null;
 
-  constructor(script: string, settings: unknown) {
-    this.worker = new Worker(script, { workerData: settings });
+  constructor(script: string, settings: unknown, limits?: ResourceLimits) {
+    this.worker = new Worker(script, { workerData: settings, resourceLimits: limits });
     this.worker.on('message', (value: unknown) => this.waiting.shift()?.resolve(value));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`a worker thread stopped early (exit code ${code})`)));
@@ -170,6 +170,11 @@ export class RequestWorker<Request = unknown> {
       this.waiting.push({ resolve: resolve as (value: unknown) => void, reject });
       this.worker.postMessage(message, transfer);
     });
+  }
+
+  /** The limits of the worker's heap in effect (empty once it stopped). */
+  get resourceLimits(): ResourceLimits {
+    return this.worker.resourceLimits ?? {};
   }
 
   async stop(): Promise<void> {

@@ -24,7 +24,7 @@ import type { Block, Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
 import { decodeMarkdown } from '../cli/decode';
-import { withBusyWorkers } from '../cli/heap';
+import { INDEX_WORKER_LIMITS, withBusyWorkers } from '../cli/heap';
 import { fromSent, parseSafely, toSent, type SentOutcome } from '../cli/parse';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
@@ -225,7 +225,7 @@ export async function indexInWorkers(sources: readonly IndexSource[], options: W
 
 async function runWorkers(sources: readonly IndexSource[], options: WorkerIndexing, guesses: string[], groups: Map<string, number[]>, jobs: number): Promise<void> {
   // In the esbuild bundle `__filename` is `dist/cli.js`, which serves index requests when started like this.
-  const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(options.script ?? __filename, INDEX_WORKER));
+  const workers = Array.from({ length: jobs }, () => new RequestWorker<Request>(options.script ?? __filename, INDEX_WORKER, INDEX_WORKER_LIMITS));
   try {
     const left = new Map([...groups].map(([guess, members]) => [guess, members.length]));
     const queues = queuesByDomain(

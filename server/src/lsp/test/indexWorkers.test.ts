@@ -12,13 +12,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { section } from '../../../../test/bench/generate';
-import { guessDomain } from '../../cli/checkWorkers';
+import { guessDomain, RequestWorker } from '../../cli/checkWorkers';
 import { nodeFileSystem } from '../../cli/fileSystem';
+import { INDEX_WORKER_LIMITS } from '../../cli/heap';
 import { tempTree } from '../../cli/testing';
 import { parseDocument } from '../../core/document';
 import { exampleTexts } from '../../core/testing/examples';
 import { Indexer } from '../indexer';
-import { indexInWorkers } from '../indexWorkers';
+import { indexInWorkers, isIndexWorker } from '../indexWorkers';
 import { KnowledgeBase } from '../knowledge';
 import { answers } from './answers';
 
@@ -86,6 +87,22 @@ describe('indexing on worker threads', () => {
     expect(workers.workspace.findings().some((f) => f.code === 'parse-error')).toBe(true);
     expect(workers.resting()).toEqual(single.resting());
   }, 60_000);
+
+  it('starts workers whose young generation is bounded (`INDEX_WORKER_LIMITS`)', async () => {
+    expect(isIndexWorker('kos-index-worker')).toBe(true);
+    const worker = new RequestWorker(CLI, 'kos-index-worker', INDEX_WORKER_LIMITS);
+    try {
+      expect(worker.resourceLimits.maxYoungGenerationSizeMb).toBe(16);
+    } finally {
+      await worker.stop();
+    }
+    const unbounded = new RequestWorker(CLI, 'kos-index-worker');
+    try {
+      expect(unbounded.resourceLimits.maxYoungGenerationSizeMb).not.toBe(16);
+    } finally {
+      await unbounded.stop();
+    }
+  });
 
   it('keeps what the editor has open, and checks its domain with the editor’s text', async () => {
     const open = uri('domains/bulk1/f1.md');
