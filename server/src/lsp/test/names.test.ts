@@ -5,7 +5,7 @@ import { exampleTexts } from '../../core/testing/examples';
 import { KnowledgeBase, occurrencesOf } from '../knowledge';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from '../features/workspaceSymbols';
 import { recordOf, restingOf } from '../indexWorkers';
-import { pack, stringAt, unpack } from '../names';
+import { idsOf, joinIds, pack, packIds, stringAt, unpack } from '../names';
 import { deflateText, textOf } from '../storedText';
 
 const docs = () => exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/tax/doc${i}.md`, text));
@@ -43,6 +43,24 @@ describe('packed names', () => {
     expect(unpack(names, large.uri)).toStrictEqual(all);
     expect(unpack(names, large.uri, 'other 1199')).toStrictEqual(all.filter((o) => o.key === 'other 1199'));
     expect(all.at(-1)!.offset).toBeGreaterThan(65_535);
+  });
+
+  it('keep block and molecule ids as their bytes, and other ids as they are', () => {
+    const doc = docs().find((d) => d.molecules.some((m) => m.id.includes('#')))!;
+    const names = pack(occurrencesOf(doc));
+    const ids = idsOf(names.ids);
+    // Every id once: blocks' and molecules' (a suffix after the block's UUID: `#unless1`, `#row2`).
+    expect(ids.some((id) => id.includes('#'))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(names.ids.length).toBeLessThan(joinIds(ids).length * 0.55);
+    // Bytes that are line breaks or the mark itself.
+    const odd = ['0a0a0a0a-0101-5a0a-8a0a-0a0a0a0a0a0a', '01010101-0a01-5101-8101-010101010101#row1', '00000000-0000-5000-8000-000000000000#unless12'];
+    expect(idsOf(packIds(joinIds(odd)))).toEqual(odd);
+    for (const plain of [['b1', 'b2#unless1'], ['0A0A0A0A-0101-5A0A-8A0A-0A0A0A0A0A0A'], [odd[0], 'b2'], [`${odd[0]}x`]]) {
+      expect(packIds(joinIds(plain))).toBe(joinIds(plain));
+      expect(idsOf(packIds(joinIds(plain)))).toEqual(plain);
+    }
+    expect(idsOf(packIds(''))).toEqual([]);
   });
 
   it('find a key that is also written as a name in another place', () => {
