@@ -28,7 +28,7 @@ import { INDEX_WORKER_LIMITS, withBusyWorkers } from '../cli/heap';
 import { fromSent, parseSafely, toSent, type SentOutcome } from '../cli/parse';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
-import { compactInts, joinIds, packIds, packPlaces, placesOf, SEPARATOR, stringAt, stringTable, type PackedNames, type PackedStrings } from './names';
+import { compactInts, joinIds, packIds, packMore, packPlaces, placesOf, SEPARATOR, stringAt, stringTable, type PackedNames, type PackedStrings } from './names';
 import { deflateText } from './storedText';
 import { textHash } from './indexCache';
 
@@ -163,7 +163,8 @@ export function restingOf(record: string | SplitRecord, eager = false): Omit<Ind
     if (loaded) return loaded;
     const { l, t, u, o, e } = JSON.parse(body!()) as RecordBody;
     body = null;
-    const strings: PackedStrings = { list: head.k.concat(l), more: t };
+    const list = head.k.concat(l);
+    const strings: PackedStrings = { list, more: packMore(list, t) };
     const names: PackedNames = { strings, ids: packIds(u), places: packPlaces(o) };
     const symbols: SymbolTable = { names: strings, entries: compactInts(e) };
     return (loaded = { names, derived: [[ENTRIES, symbols]] });

@@ -5,7 +5,7 @@ import { exampleTexts } from '../../core/testing/examples';
 import { KnowledgeBase, occurrencesOf, type Occurrence } from '../knowledge';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from '../features/workspaceSymbols';
 import { recordOf, restingOf } from '../indexWorkers';
-import { idsOf, joinIds, pack, packIds, stringAt, unpack } from '../names';
+import { idsOf, joinIds, pack, packIds, packMore, SEPARATOR, stringAt, unpack, type PackedStrings } from '../names';
 import { deflateText, textOf } from '../storedText';
 
 const docs = () => exampleTexts().map((text, i) => parseDocument(`file:///kb/domains/tax/doc${i}.md`, text));
@@ -83,6 +83,23 @@ describe('packed names', () => {
     });
     const occurrences = [at(5000, 3, 7), at(12, 0, 4, 'b1#unless1'), at(2 ** 33, 2 ** 32, 2 ** 32 + 127), at(0, 9, 2), at(300, 128, 16_384)];
     expect(unpack(pack(occurrences), 'file:///kb/a.md')).toStrictEqual(occurrences);
+  });
+
+  it('keep a name as written that is a key with capitals as which key and where, and every other as it is', () => {
+    const list = ['effective date 12', 'rate', 'straße', 'section 4: ontario'];
+    const written = ['Effective Date 12', 'Rate', 'RATE', 'Other', '\u0001odd', 'STRASSE', 'Straße', 'Section 4: Ontario', 'rate', ''];
+    const more = packMore(list, written.join(SEPARATOR));
+    const strings: PackedStrings = { list, more };
+    expect(written.map((_, i) => stringAt(strings, list.length + i))).toEqual(written);
+    const split = {};
+    expect(written.map((_, i) => stringAt(strings, list.length + i, split))).toEqual(written);
+    // Shorter, and still one byte a character.
+    expect(more.length).toBeLessThan(written.join(SEPARATOR).length - 20);
+    expect(more.split(SEPARATOR)[0]).toBe('\u0001\u0001\u0001\u000b');
+    expect([...more].every((c) => c.charCodeAt(0) <= 0xff)).toBe(true);
+    // Nothing to keep shorter: the same string.
+    const plain = ['Other', 'rate'].join(SEPARATOR);
+    expect(packMore(list, plain)).toBe(plain);
   });
 
   it('find a key that is also written as a name in another place', () => {
