@@ -5,9 +5,9 @@
  * writes ~570,000 names; as objects they were ~80 MB of the server's heap.
  * Its block and molecule ids (UUIDs, ~80 per document) are one string, each
  * UUID as its 16 bytes (`packIds`), as are the strings read only to make an
- * answer (names as written), and its numbers 16-bit when they fit (a
- * document under 64 KB). Occurrences are made again, for one key or all,
- * when a question needs them.
+ * answer (names as written, `packMore`), and its numbers a run of bytes,
+ * each number in as few as it needs (`packPlaces`). Occurrences are made
+ * again, for one key or all, when a question needs them.
  */
 import type { Occurrence, OccurrenceKind } from './knowledge';
 
