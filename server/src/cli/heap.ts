@@ -26,15 +26,17 @@ import type { ResourceLimits } from 'node:worker_threads';
 export const HEAP_GROWING_PERCENT = 60;
 
 /**
- * The language server's index workers' young generation: 16 MB (two ~5 MB
+ * The language server's index workers' young generation: 12 MB (two 4 MB
  * semi-spaces) instead of V8's 48 MB (two 16 MB semi-spaces, which a
  * worker's parsing fills at once). What survives a worker's scavenges is
  * the domain's snapshots it holds until the check, and a larger nursery
- * lets little more of the parse die young. Three interleaved cold indexes
- * of 10,000 files each: peak (VmHWM, median) 656 → 605 MiB, 15.0 → 15.5 s;
- * 12 MB: 580 MiB, 16.9 s; 8 MB: 580 MiB, 17.0 s (docs/benchmarks.md).
+ * lets little more of the parse die young. Cold indexes of 10,000 files,
+ * interleaved, medians of three (docs/benchmarks.md): V8's 656 MiB peak
+ * (VmHWM) in 15.0 s, 16 MB 605 MiB in 15.5 s, 12 MB 580 MiB in 16.9 s,
+ * 8 MB 580 MiB in 17.0 s; with the workers holding less (later), 20 MB
+ * 584 MiB in 16.1 s, 16 MB 592 MiB in 16.3 s, 12 MB 535 MiB in 17.5 s.
  */
-export const INDEX_WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16 };
+export const INDEX_WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 12 };
 
 export function tuneGarbageCollection(execArgv: readonly string[] = process.execArgv): void {
   if (!execArgv.some((a) => /^--heap[-_]growing[-_]percent\b/.test(a))) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);

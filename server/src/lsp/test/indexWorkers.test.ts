@@ -92,13 +92,14 @@ describe('indexing on worker threads', () => {
     expect(isIndexWorker('kos-index-worker')).toBe(true);
     const worker = new RequestWorker(CLI, 'kos-index-worker', INDEX_WORKER_LIMITS);
     try {
-      expect(worker.resourceLimits.maxYoungGenerationSizeMb).toBe(16);
+      expect(INDEX_WORKER_LIMITS.maxYoungGenerationSizeMb).toBeLessThan(48);
+      expect(worker.resourceLimits.maxYoungGenerationSizeMb).toBe(INDEX_WORKER_LIMITS.maxYoungGenerationSizeMb);
     } finally {
       await worker.stop();
     }
     const unbounded = new RequestWorker(CLI, 'kos-index-worker');
     try {
-      expect(unbounded.resourceLimits.maxYoungGenerationSizeMb).not.toBe(16);
+      expect(unbounded.resourceLimits.maxYoungGenerationSizeMb).not.toBe(INDEX_WORKER_LIMITS.maxYoungGenerationSizeMb);
     } finally {
       await unbounded.stop();
     }
