@@ -3,39 +3,44 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 const flags: string[] = [];
 vi.mock('node:v8', () => ({ setFlagsFromString: (flag: string) => flags.push(flag) }));
 
-const { tuneGarbageCollection, withBusyWorkers } = await import('./heap');
+const { tuneGarbageCollection, whileIndexing } = await import('./heap');
 
 afterEach(() => {
   flags.length = 0;
 });
 
-describe('the server’s garbage collection', () => {
-  it('bounds heap growth unless node was given its own figure', () => {
+describe('the server’s V8 settings', () => {
+  it('bounds heap growth and inlining unless node was given its own figures', () => {
     tuneGarbageCollection([]);
-    expect(flags).toEqual(['--heap-growing-percent=60']);
+    expect(flags).toEqual(['--heap-growing-percent=60', '--max-inlined-bytecode-size-cumulative=150']);
     flags.length = 0;
-    tuneGarbageCollection(['--heap-growing-percent=30']);
+    tuneGarbageCollection(['--heap-growing-percent=30', '--max_inlined_bytecode_size_cumulative=500']);
     expect(flags).toEqual([]);
   });
 
-  it('scavenges on one thread while worker runs overlap, and in parallel again once the last ends', async () => {
+  it('while workers fill every core, scavenges on one thread and grows heaps less, until the last overlapping run ends', async () => {
     let endFirst!: () => void;
-    const first = withBusyWorkers(() => new Promise<void>((resolve) => (endFirst = resolve)), []);
-    const second = withBusyWorkers(async () => {
-      expect(flags).toEqual(['--no-parallel-scavenge']);
-    }, []);
+    const first = whileIndexing(() => new Promise<void>((resolve) => (endFirst = resolve)), true, []);
+    const second = whileIndexing(async () => {
+      expect(flags).toEqual(['--heap-growing-percent=40', '--no-parallel-scavenge']);
+    }, true, []);
     await second;
-    expect(flags).toEqual(['--no-parallel-scavenge']);
+    expect(flags).toEqual(['--heap-growing-percent=40', '--no-parallel-scavenge']);
     endFirst();
     await first;
-    expect(flags).toEqual(['--no-parallel-scavenge', '--parallel-scavenge']);
+    expect(flags).toEqual(['--heap-growing-percent=40', '--no-parallel-scavenge', '--heap-growing-percent=60', '--parallel-scavenge']);
   });
 
-  it('restores parallel scavenges when the work fails, and leaves a flag given to node alone', async () => {
-    await expect(withBusyWorkers(() => Promise.reject(new Error('worker died')), [])).rejects.toThrow('worker died');
-    expect(flags).toEqual(['--no-parallel-scavenge', '--parallel-scavenge']);
+  it('with a core to spare, keeps parallel scavenges', async () => {
+    await whileIndexing(async () => expect(flags).toEqual(['--heap-growing-percent=40']), false, []);
+    expect(flags).toEqual(['--heap-growing-percent=40', '--heap-growing-percent=60']);
+  });
+
+  it('restores the settings when the work fails, and leaves a flag given to node alone', async () => {
+    await expect(whileIndexing(() => Promise.reject(new Error('worker died')), true, [])).rejects.toThrow('worker died');
+    expect(flags).toEqual(['--heap-growing-percent=40', '--no-parallel-scavenge', '--heap-growing-percent=60', '--parallel-scavenge']);
     flags.length = 0;
-    await withBusyWorkers(async () => undefined, ['--parallel-scavenge']);
+    await whileIndexing(async () => undefined, true, ['--parallel-scavenge', '--heap_growing_percent=45']);
     expect(flags).toEqual([]);
   });
 });

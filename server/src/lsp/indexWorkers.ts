@@ -24,7 +24,7 @@ import type { Block, Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
 import { decodeMarkdown } from '../cli/decode';
-import { INDEX_WORKER_LIMITS, withBusyWorkers } from '../cli/heap';
+import { INDEX_WORKER_LIMITS, whileIndexing } from '../cli/heap';
 import { fromSent, parseSafely, toSent, type SentOutcome } from '../cli/parse';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
@@ -219,9 +219,8 @@ export async function indexInWorkers(sources: readonly IndexSource[], options: W
   // parse and then hand the snapshots over (one 500-file domain, a warm start after one file changed: 4.5 s
   // and ~150 MB more at the peak with two workers, 3.6 s with one).
   const jobs = Math.max(1, Math.min(options.jobs, groups.size));
-  // Workers on every core: scavenges on one thread each (see `withBusyWorkers`).
-  if (jobs > 1 && jobs >= availableParallelism()) return withBusyWorkers(() => runWorkers(sources, options, guesses, groups, jobs));
-  return runWorkers(sources, options, guesses, groups, jobs);
+  // With workers on every core, scavenges on one thread each (see `whileIndexing`).
+  return whileIndexing(() => runWorkers(sources, options, guesses, groups, jobs), jobs > 1 && jobs >= availableParallelism());
 }
 
 async function runWorkers(sources: readonly IndexSource[], options: WorkerIndexing, guesses: string[], groups: Map<string, number[]>, jobs: number): Promise<void> {
