@@ -8,8 +8,9 @@
  *   fast — and parsing and checking a workspace allocate ~400 bytes per
  *   byte of text, so the index workers' heaps grew to several times what
  *   they hold (a cold index of 10,000 files / 52 MB peaked at ~1,800 MiB).
- *   Growing by 60% at most peaked at ~980 MiB in the same time (40%: no
- *   lower peak, slower); 40% while the index workers run (below).
+ *   Growing by 60% at most peaked at ~980 MiB in the same time (40% then:
+ *   no lower peak, slower). Since the workers hold less, 40% while they
+ *   run lowers the peak (`INDEXING_HEAP_GROWING_PERCENT`).
  * - How much TurboFan inlines (`MAX_INLINED_BYTECODE_CUMULATIVE`).
  * - While index workers keep every core busy, scavenges on the collecting
  *   thread alone. A parallel scavenge hands work to helper threads, which
