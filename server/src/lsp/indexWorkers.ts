@@ -20,7 +20,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { forgetIncremental, type DocumentSnapshot } from '../core/document';
-import type { Block, Finding } from '../core/model';
+import type { Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
 import { decodeMarkdown } from '../cli/decode';
@@ -29,6 +29,7 @@ import { fromSent, parseSafely, toSent, type SentOutcome } from '../cli/parse';
 import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
 import { compactInts, joinIds, packIds, packMore, packPlaces, placesOf, SEPARATOR, stringAt, stringTable, type PackedNames, type PackedStrings } from './names';
+import { CheckSnapshots } from './forChecks';
 import { deflateText } from './storedText';
 import { textHash } from './indexCache';
 
@@ -318,25 +319,6 @@ async function runWorkers(sources: readonly IndexSource[], options: WorkerIndexi
   }
 }
 
-/**
- * What a worker keeps of a snapshot until its domain is checked: all the
- * checks read, without what they never do (heuristic values, and of a
- * block all but its id and span, from which a finding's range is made:
- * `toRange`, and the own span of a block with a parse problem, where
- * `parseErrors` looks for `{block}`). A worker holds a whole domain's: of
- * a 500-file domain's snapshots, blocks' content, plain text and checksums
- * were ~17%, their other fields and own spans ~10% more. Its record is
- * made before.
- */
-function forChecks(doc: DocumentSnapshot): DocumentSnapshot {
-  const problems = new Set(doc.problems.map((p) => p.blockId));
-  const blocks = doc.blocks.map((b): CheckedBlock => (problems.has(b.id) ? { id: b.id, span: b.span, ownSpan: b.ownSpan } : { id: b.id, span: b.span }));
-  return { ...doc, blocks: blocks as Block[], extracted: [] };
-}
-
-/** What the checks read of a block. */
-type CheckedBlock = Pick<Block, 'id' | 'span'> & Partial<Pick<Block, 'ownSpan'>>;
-
 /** Bytes whose buffer can be moved to a worker: they are all of it (a file read is), else a copy. */
 function movable(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
@@ -345,6 +327,7 @@ function movable(bytes: Uint8Array): Uint8Array {
 /** The worker's side: parse and keep snapshots, hand them over on request, check a domain and let it go. */
 export function serveIndexRequests(port: { on(event: 'message', listener: (message: Request) => void): void; postMessage(value: unknown, transfer?: ArrayBuffer[]): void }): void {
   const snapshots = new Map<number, DocumentSnapshot>();
+  const forChecks = new CheckSnapshots();
   port.on('message', (message) => {
     switch (message.op) {
       case 'parse': {
@@ -361,7 +344,7 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
           // Disk documents are never edited in place (opening one parses it again).
           forgetIncremental(doc);
           const record = recordOf(doc);
-          snapshots.set(index, forChecks(doc));
+          snapshots.set(index, forChecks.keep(doc));
           const deflated = deflateText(text);
           texts.push(deflated.buffer as ArrayBuffer);
           return [index, record, deflated, 'text' in file ? null : textHash(text)];
