@@ -132,8 +132,9 @@ export interface IndexedFile {
   index: number;
   domain: string;
   version: number;
-  /** The keys of the names it writes, each once. */
+  /** The keys of the names it writes, each once: the first `keyCount` of `keys` (`load` appends the rest of its strings). */
   keys: readonly string[];
+  keyCount: number;
   /** Its names and symbol entries, read from the record's body (once: the knowledge base keeps them). */
   load: () => RestingNames;
 }
@@ -164,14 +165,17 @@ export function restingOf(record: string | SplitRecord, eager = false): Omit<Ind
     if (loaded) return loaded;
     const { l, t, u, o, e } = JSON.parse(body!()) as RecordBody;
     body = null;
-    const list = head.k.concat(l);
+    // The keys and the rest of the strings in one array (`keyCount` says where the keys end).
+    const list = head.k;
+    for (const s of l) list.push(s);
     const strings: PackedStrings = { list, more: packMore(list, t) };
     const names: PackedNames = { strings, ids: packIds(u), places: packPlaces(o) };
     const symbols: SymbolTable = { names: strings, entries: compactInts(e) };
     return (loaded = { names, derived: [[ENTRIES, symbols]] });
   };
+  const keyCount = head.k.length;
   if (eager) load();
-  return { domain: head.d, version: head.v, keys: head.k, load };
+  return { domain: head.d, version: head.v, keys: head.k, keyCount, load };
 }
 
 function splitRecord(record: string): SplitRecord {

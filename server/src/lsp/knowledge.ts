@@ -42,8 +42,9 @@ export interface RestingDocument {
   text: StoredText;
   version: number;
   domain: string;
-  /** The keys of the names it writes, each once. */
+  /** The keys of the names it writes, each once: the first `keyCount` when given (the rest of an array may be other strings). */
   keys: Iterable<string>;
+  keyCount?: number;
   /**
    * Its names, and what features keep derived from it (see `keepDerived`) by
    * kind: called once, when a question first needs them or `settle` runs.
@@ -96,8 +97,8 @@ export class KnowledgeBase {
   private readonly unsettled = new Set<string>();
   /** domain → key → display name (`atomNames`), and the keys whose documents changed since (computed again when asked). */
   private readonly displayNames = new Map<string, { names: Map<string, string>; stale: Set<string> }>();
-  /** What each document contributed to `names`, to take it out again. */
-  private readonly indexed = new Map<string, { domain: string; keys: readonly string[]; token: object }>();
+  /** What each document contributed to `names` (the first `count` of `keys`), to take it out again. */
+  private readonly indexed = new Map<string, { domain: string; keys: readonly string[]; count: number; token: object }>();
   private readonly staleNames = new Set<string>();
   private readonly members = new Map<string, Set<string>>();
   /** How many documents open in the editor each domain has: the domains whose check state is kept. */
@@ -230,7 +231,8 @@ export class KnowledgeBase {
     this.unindexNames(uri);
     this.staleNames.delete(uri);
     // A record's keys are each once already: kept as they came.
-    this.indexNames(uri, domain, Array.isArray(doc.keys) ? doc.keys : [...new Set(doc.keys)], entry);
+    const keys = Array.isArray(doc.keys) ? doc.keys : [...new Set(doc.keys)];
+    this.indexNames(uri, domain, keys, entry, doc.keyCount ?? keys.length);
     this.changed(uri, 'disk');
   }
 
@@ -523,7 +525,8 @@ export class KnowledgeBase {
     const old = this.indexed.get(uri);
     if (!old) return;
     const byKey = this.names.get(old.domain);
-    for (const key of old.keys) {
+    for (let i = 0; i < old.count; i++) {
+      const key = old.keys[i];
       const list = byKey?.get(key);
       if (list === uri) byKey!.delete(key);
       else if (Array.isArray(list)) {
@@ -534,16 +537,16 @@ export class KnowledgeBase {
     }
     if (byKey?.size === 0) this.names.delete(old.domain);
     const stale = this.displayNames.get(old.domain)?.stale;
-    if (stale) for (const key of old.keys) stale.add(key);
+    if (stale) for (let i = 0; i < old.count; i++) stale.add(old.keys[i]);
     this.indexed.delete(uri);
   }
 
-  /** Adds the keys a document writes to the name index, as of version `token`. */
-  /** Indexes the document under `keys` (each once), and keeps them to take it out again. */
-  private indexNames(uri: string, domain: string, keys: readonly string[], token: object): void {
+  /** Indexes the document under the first `count` of `keys` (each once) as of version `token`, and keeps them to take it out again. */
+  private indexNames(uri: string, domain: string, keys: readonly string[], token: object, count = keys.length): void {
     let byKey = this.names.get(domain);
     if (!byKey) this.names.set(domain, (byKey = new Map()));
-    for (const key of keys) {
+    for (let i = 0; i < count; i++) {
+      const key = keys[i];
       const list = byKey.get(key);
       if (list === undefined) byKey.set(key, uri);
       else if (typeof list === 'string') byKey.set(key, list < uri ? [list, uri] : [uri, list]);
@@ -554,8 +557,8 @@ export class KnowledgeBase {
       }
     }
     const stale = this.displayNames.get(domain)?.stale;
-    if (stale) for (const key of keys) stale.add(key);
-    this.indexed.set(uri, { domain, keys, token });
+    if (stale) for (let i = 0; i < count; i++) stale.add(keys[i]);
+    this.indexed.set(uri, { domain, keys, count, token });
   }
 }
 

@@ -152,8 +152,12 @@ describe('index records', () => {
       const all = occurrencesOf(doc);
       expect([...resting.keys].sort()).toEqual([...new Set(all.map((o) => o.key))].sort());
       expect(resting.domain).toBe(doc.domain);
+      const keys = [...resting.keys];
       const body = resting.load();
       expect(resting.load()).toBe(body);
+      // The keys and the rest of the record's strings are one array: the keys first.
+      expect(body.names.strings.list).toBe(resting.keys);
+      expect(body.names.strings.list.slice(0, resting.keyCount)).toEqual(keys);
       expect(unpack(body.names, doc.uri)).toStrictEqual(all);
       // The symbol entries say the same as the document's own table (their names are numbered in the record's).
       const read = new Map(body.derived).get(ENTRIES) as SymbolTable;
@@ -223,5 +227,24 @@ describe('documents at rest', () => {
     while (kb.settle(1));
     expect([...loads.keys()].sort()).toEqual(rested.map((d) => d.uri).sort());
     expect([...loads.values()]).toEqual([1, 1, 1]);
+  });
+
+  it('read at once are indexed by their keys only, and taken out of the index whole', () => {
+    const kb = new KnowledgeBase('t');
+    const rested = docs().filter((d) => occurrencesOf(d).length > 0);
+    for (const doc of rested) {
+      const resting = restingOf(recordOf(doc), true);
+      if ('error' in resting) throw new Error(resting.error);
+      // Read at once: the strings past the keys are in the array already (names as written, containers).
+      expect(resting.keys.length).toBeGreaterThan(resting.keyCount);
+      kb.rest({ uri: doc.uri, text: doc.text, ...resting });
+    }
+    const domains = [...new Set(rested.map((d) => d.domain))];
+    for (const domain of domains) {
+      const keys = new Set(rested.filter((d) => d.domain === domain).flatMap((d) => occurrencesOf(d).map((o) => o.key)));
+      expect(new Set(kb.atomNames(domain).keys())).toEqual(keys);
+    }
+    for (const doc of rested) kb.remove(doc.uri);
+    for (const domain of domains) expect(kb.atomNames(domain).size).toBe(0);
   });
 });
