@@ -19,7 +19,7 @@ import type {
   RuleEntry,
   TableEntry,
 } from './checks/context';
-import { FIXED_ANSWERS, noMemo } from './checks/context';
+import { FIXED_ANSWERS, memoKey, noMemo, type MemoKey } from './checks/context';
 import { parseErrors } from './checks/parseErrors';
 import { toRange, type DecisionTableInfo, type DocumentSnapshot } from './document';
 import { normalizeName, type AtomDefinition, type Condition, type ConditionMolecule, type ExceptionMolecule, type Finding, type Molecule, type Operand, type Value } from './model';
@@ -386,7 +386,8 @@ class MemoStore {
     for (const [key, entry] of this.entries) if (entry.used <= this.generation - KEEP_UNUSED) this.entries.delete(key);
   }
 
-  get<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T {
+  get<T>(made: MemoKey, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T {
+    const key = memoKey(made);
     let entry = this.entries.get(key);
     if (entry && sameItems(entry.deps, deps)) this.use(entry);
     else {

@@ -28,7 +28,7 @@ function keysOf(uri: string, molecule: Molecule): { region: string; effective: s
 
 /** The cases a molecule's condition allows (a rule's, or an exception's own). */
 export function conditionRegion(view: DomainView, uri: string, molecule: Molecule & { condition: Condition }): Region {
-  return view.memo(keysOf(uri, molecule).region, [view.answers.token(molecule), molecule], () =>
+  return view.memo(() => keysOf(uri, molecule).region, [view.answers.token(molecule), molecule], () =>
     conditionToRegion(molecule.condition, view.resolve, view.enumeration),
   );
 }
@@ -43,7 +43,7 @@ export function effectiveRegion(
   const base = conditionRegion(view, uri, molecule);
   if (exceptions.length === 0) return base;
   const cuts = exceptions.map((e) => conditionRegion(view, uri, e));
-  return view.memo(keysOf(uri, molecule).effective, [base, ...cuts], () =>
+  return view.memo(() => keysOf(uri, molecule).effective, [base, ...cuts], () =>
     cuts.reduce((region, cut) => subtract(region, cut), base),
   );
 }

@@ -261,3 +261,19 @@ describe('redundant-rule', () => {
     );
   });
 });
+
+describe('rules that set one target, in a view without a memo (a worker, `kos check`)', () => {
+  it("work out each rule's region once, not once per pair", () => {
+    const n = 60;
+    const rules = Array.from({ length: n }, (_, i) =>
+      rule(`fees.md:${i + 1}`, { when: and(is('Withdrawal Amount', '>', `$${i * 100}`), is('Withdrawal Amount', '<=', `$${i * 100 + 100}`)), then: { Fee: `${i % 7}%` } }),
+    );
+    const view = domainView({ rules });
+    // A region asks for the values its subjects may take once per comparison.
+    let asked = 0;
+    const counted = { ...view, enumeration: (key: string) => (asked++, view.enumeration(key)) };
+    // Disjoint amounts: no conflict, every pair compared.
+    expect(render(checkConflicts(counted))).toEqual([]);
+    expect(asked).toBe(2 * n);
+  });
+});

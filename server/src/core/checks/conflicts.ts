@@ -143,20 +143,23 @@ function analyseTargets(view: DomainView): { results: Result[]; analysis: Target
 /** Compares every two results of one target. */
 function analyseTarget(view: DomainView, members: readonly Member[]): TargetAnalysis {
   const entries = members.map((m) => m.entry);
-  const keys = entries.map((e) => moleculeKey(e.uri, e.molecule.id));
+  const keys: string[] = [];
+  const key = (i: number) => (keys[i] ??= moleculeKey(entries[i].uri, entries[i].molecule.id));
   const values = members.map((m) => view.resolve(m.entry.molecule.results[m.result].operand));
-  const region = (i: number) => effectiveRegion(view, entries[i].uri, entries[i].molecule, entries[i].exceptions);
+  // Each rule's region once per analysis (a view without a memo would compute it again for every pair).
+  const regions: Region[] = [];
+  const region = (i: number) => (regions[i] ??= effectiveRegion(view, entries[i].uri, entries[i].molecule, entries[i].exceptions));
   /** The overlap of two results' rules; `i < j` is their order in `view.rules`. */
   const overlap = (i: number, j: number): Region => {
     const [ri, rj] = [region(i), region(j)];
-    return view.memo(`overlap:${keys[i]}|${keys[j]}`, [ri, rj], () => intersect(ri, rj));
+    return view.memo(() => `overlap:${key(i)}|${key(j)}`, [ri, rj], () => intersect(ri, rj));
   };
   /** Whether `cover`'s rule sets each target of `rule`'s rule to an equal value wherever `rule` applies. */
   const covers = (cover: number, rule: number): boolean => {
     const [rc, rr] = [region(cover), region(rule)];
     const c = entries[cover].molecule;
     const r = entries[rule].molecule;
-    return view.memo(`covers:${keys[cover]}|${keys[rule]}`, [view.answers.token(c), view.answers.token(r), c, r, rc, rr], () => {
+    return view.memo(() => `covers:${key(cover)}|${key(rule)}`, [view.answers.token(c), view.answers.token(r), c, r, rc, rr], () => {
       const coveredResults = r.results.every((mine) => {
         const value = view.resolve(mine.operand);
         return value && c.results.some((o) => o.target.key === mine.target.key && sameValue(view.resolve(o.operand), value));

@@ -113,8 +113,18 @@ export interface DomainView {
    * cheaper terms than `deps` (names rather than molecules): when `deps`
    * changed but the structure did not (a rule's value edited, not its
    * names), the result is reused. It is only called when `deps` changed.
+   *
+   * A key that costs to make (strings joined per rule or pair) is given as
+   * a function: a view that keeps no memo (`noMemo`) never makes it.
    */
-  memo<T>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T;
+  memo<T>(key: MemoKey, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T;
+}
+
+/** A memo key, or how to make it. */
+export type MemoKey = string | (() => string);
+
+export function memoKey(key: MemoKey): string {
+  return typeof key === 'string' ? key : key();
 }
 
 /**
@@ -147,7 +157,7 @@ export const FIXED_ANSWERS: Answers = {
 };
 
 /** A `memo` that caches nothing (tests, one-off views). */
-export function noMemo<T>(_key: string, _deps: readonly unknown[], compute: () => T, _structure?: () => readonly unknown[]): T {
+export function noMemo<T>(_key: MemoKey, _deps: readonly unknown[], compute: () => T, _structure?: () => readonly unknown[]): T {
   return compute();
 }
 

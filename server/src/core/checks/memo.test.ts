@@ -11,7 +11,7 @@ import { Workspace } from '../workspace';
 import { checkUnknownAtoms } from './atoms';
 import { checkConflicts } from './conflicts';
 import { checkConstraints } from './constraints';
-import { noMemo, type DomainView } from './context';
+import { memoKey, noMemo, type DomainView, type MemoKey } from './context';
 import { checkExceptions } from './exceptions';
 import { checkRequiresCycles, checkRequiresMissing } from './requires';
 import { checkTableGaps } from './tableGap';
@@ -40,7 +40,8 @@ class SpyMemo {
     }
   }
 
-  readonly memo = <T,>(key: string, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T => {
+  readonly memo = <T,>(made: MemoKey, deps: readonly unknown[], compute: () => T, structure?: () => readonly unknown[]): T => {
+    const key = memoKey(made);
     const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((d, i) => d === b[i]);
     const hit = this.entries.get(key);
     if (hit && same(hit.deps, deps)) {

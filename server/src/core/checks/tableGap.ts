@@ -76,7 +76,7 @@ function describedGaps(view: DomainView, table: TableEntry): DescribedGaps | und
   const deps: unknown[] = [table.inputs.length];
   for (const input of table.inputs) deps.push(input.key, input.name, view.answers.tokenOfName(input.key));
   for (const row of table.rows) deps.push(row.molecule, view.answers.token(row.molecule));
-  return view.memo(`table:${table.uri}#${table.blockId}`, deps, () => {
+  return view.memo(() => `table:${table.uri}#${table.blockId}`, deps, () => {
     const found = tableGaps(view, table);
     return found && describe(table, found);
   });
