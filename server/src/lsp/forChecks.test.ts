@@ -10,6 +10,7 @@ import type { ConditionMolecule, ConstraintMolecule, Molecule } from '../core/mo
 import { exampleTexts } from '../core/testing/examples';
 import { Workspace } from '../core/workspace';
 import { CheckSnapshots } from './forChecks';
+import { deflateText } from './storedText';
 
 function findings(docs: DocumentSnapshot[]): string {
   const workspace = new Workspace({ tenant: 't', keepState: () => false });
@@ -36,6 +37,10 @@ describe('snapshots kept for the checks', () => {
     }
     const kept = new CheckSnapshots();
     expect(findings(parsed().map((doc) => kept.keep(doc)))).toBe(expected);
+    // Their texts kept deflated, read back for the findings' ranges.
+    const deflated = parsed().map((doc) => kept.keep(doc, deflateText(doc.text)));
+    expect(findings(deflated)).toBe(expected);
+    expect(deflated.map((doc) => doc.text)).toEqual(texts());
   });
 
   it('share equal spans, value operands and empty lists, and drop what the checks never read', () => {

@@ -348,8 +348,8 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
           // Disk documents are never edited in place (opening one parses it again).
           forgetIncremental(doc);
           const record = recordOf(doc);
-          snapshots.set(index, forChecks.keep(doc));
           const deflated = deflateText(text);
+          snapshots.set(index, forChecks.keep(doc, deflated));
           texts.push(deflated.buffer as ArrayBuffer);
           return [index, record, deflated, 'text' in file ? null : textHash(text)];
         });
