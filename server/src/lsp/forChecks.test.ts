@@ -84,4 +84,20 @@ describe('snapshots kept for the checks', () => {
     expect(e.molecules[0].span).toEqual(c.molecules[0].span);
     expect(e.molecules[0].span).not.toBe(c.molecules[0].span);
   });
+
+  it('start afresh once they keep more objects than their limit', () => {
+    const doc = (i: number) => {
+      const parsed = parseDocument(`file:///kb/m${i}.md`, `# M\n\n${section(5)}`);
+      parsed.molecules[0].span = { start: 600, end: 650 };
+      return parsed;
+    };
+    const shared = new CheckSnapshots(1000);
+    const [a, b] = [doc(0), doc(1)].map((d) => shared.keep(d));
+    expect(a.molecules[0].span).toBe(b.molecules[0].span);
+    // A document's spans and operands are more than none: each next document starts afresh.
+    const afresh = new CheckSnapshots(0);
+    const [c, d] = [doc(2), doc(3)].map((x) => afresh.keep(x));
+    expect(c.molecules[0].span).toEqual(d.molecules[0].span);
+    expect(c.molecules[0].span).not.toBe(d.molecules[0].span);
+  });
 });

@@ -34,7 +34,7 @@ type CheckedBlock = Pick<Block, 'id' | 'span'> & Partial<Pick<Block, 'ownSpan'>>
 
 /** Spans interned while both ends are below this (block-relative spans are; a document's are mostly not). */
 const SPAN_LIMIT = 1 << 16;
-/** Beyond this many spans kept, the tables start afresh (a worker's snapshots keep what they share). */
+/** Beyond this many objects kept, the tables start afresh (the snapshots keep what they share). */
 const KEPT = 50_000;
 
 const NO_IDS: string[] = [];
@@ -43,10 +43,15 @@ export class CheckSnapshots {
   private spans = new Map<number, Span>();
   private operands = new Map<Value, Map<Span, Operand>>();
   private lists = new Map<Operand, Operand[]>();
+  /** Objects in the tables. */
+  private kept = 0;
+
+  /** `limit`: how many objects the tables keep before they start afresh. */
+  constructor(private readonly limit = KEPT) {}
 
   /** `doc` (changed in place) as the checks need it; its text read from `deflated` (`deflateText`) when given. */
   keep(doc: DocumentSnapshot, deflated?: Uint8Array): DocumentSnapshot {
-    if (this.spans.size > KEPT) this.forget();
+    if (this.kept > this.limit) this.forget();
     const problems = new Set(doc.problems.map((p) => p.blockId));
     const blocks = doc.blocks.map((b): CheckedBlock => (problems.has(b.id) ? { id: b.id, span: b.span, ownSpan: b.ownSpan } : { id: b.id, span: b.span }));
     for (const d of doc.definitions) {
@@ -58,21 +63,22 @@ export class CheckSnapshots {
     for (const t of doc.tables) for (const ref of [...t.inputs, ...t.outputs]) this.ref(ref);
     for (const p of doc.problems) p.span = this.span(p.span);
     for (const m of doc.molecules) this.molecule(m);
-    const kept = { ...doc, blocks: blocks as Block[], extracted: [] };
+    const snapshot = { ...doc, blocks: blocks as Block[], extracted: [] };
     if (deflated) {
       // One byte a character: a string the size of the deflated text, kept in the heap (no buffer of its own).
       const bytes = Buffer.from(deflated.buffer, deflated.byteOffset, deflated.byteLength).toString('latin1');
       let text: string | null = null;
-      Object.defineProperty(kept, 'text', { get: () => (text ??= textOf(Buffer.from(bytes, 'latin1'))), enumerable: true });
+      Object.defineProperty(snapshot, 'text', { get: () => (text ??= textOf(Buffer.from(bytes, 'latin1'))), enumerable: true });
     }
-    return kept;
+    return snapshot;
   }
 
-  /** Lets go of the shared objects (the snapshots that hold them keep them). */
+  /** Lets go of the shared objects (the snapshots that hold them keep them): once a domain is checked. */
   forget(): void {
     this.spans = new Map();
     this.operands = new Map();
     this.lists = new Map();
+    this.kept = 0;
   }
 
   private molecule(m: Molecule): void {
@@ -112,7 +118,10 @@ export class CheckSnapshots {
     if (c.operands.length === 1) {
       const only = this.operand(c.operands[0]);
       let list = this.lists.get(only);
-      if (!list) this.lists.set(only, (list = [only]));
+      if (!list) {
+        this.lists.set(only, (list = [only]));
+        this.kept++;
+      }
       c.operands = list;
     } else c.operands = c.operands.map((o) => this.operand(o));
   }
@@ -130,6 +139,7 @@ export class CheckSnapshots {
     if (known) return known;
     o.span = span;
     bySpan.set(span, o);
+    this.kept++;
     return o;
   }
 
@@ -143,6 +153,7 @@ export class CheckSnapshots {
     const known = this.spans.get(key);
     if (known) return known;
     this.spans.set(key, s);
+    this.kept++;
     return s;
   }
 }

@@ -375,6 +375,7 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
         for (const index of message.indexes) workspace.upsert(snapshots.get(index)!);
         const findings = workspace.findings();
         for (const index of message.indexes) snapshots.delete(index);
+        forChecks.forget();
         return port.postMessage(JSON.stringify(findings));
       }
     }
