@@ -90,9 +90,15 @@ export class KnowledgeBase {
   /**
    * domain → key → the documents that write the name, by URI: the URI alone
    * when there is one (most names: an array per name was ~60 MB of a
-   * 10,000-file workspace's index).
+   * 10,000-file workspace's index). A domain's is built from what its
+   * documents index (`indexed`) when a question first needs it, or between
+   * requests after an indexing run (`settle`): a cold index builds none
+   * while its workers run (a 10,000-file workspace's Map tables are ~20 MiB,
+   * at the time its memory peaks), and a warm start reads faster.
    */
   private readonly names = new Map<string, Map<string, string | string[]>>();
+  /** Domains with documents indexed whose `names` are not built yet. */
+  private readonly unbuilt = new Set<string>();
   /** Documents added by `rest`, perhaps with their names not read yet (`settle`). */
   private readonly unsettled = new Set<string>();
   /** domain → key → display name (`atomNames`), and the keys whose documents changed since (computed again when asked). */
@@ -183,6 +189,7 @@ export class KnowledgeBase {
     this.entries.clear();
     this.unsettled.clear();
     this.names.clear();
+    this.unbuilt.clear();
     this.displayNames.clear();
     this.indexed.clear();
     this.staleNames.clear();
@@ -344,8 +351,9 @@ export class KnowledgeBase {
   /**
    * Reads the names of up to `count` documents added at rest whose names no
    * question has needed yet (see `RestingDocument.load`), and deflates
-   * their text if it came as it is (from the index cache); false once none
-   * is left. The indexer calls it between requests after each indexing run.
+   * their text if it came as it is (from the index cache); then builds one
+   * domain's name index not built yet (`names`); false once none is left.
+   * The indexer calls it between requests after each indexing run.
    */
   settle(count: number): boolean {
     for (const uri of this.unsettled) {
@@ -355,6 +363,11 @@ export class KnowledgeBase {
       if (!entry) continue;
       settled(entry);
       if (!entry.snapshot && typeof entry.text === 'string') entry.text = deflateText(entry.text);
+    }
+    // Then one domain's name index per call (a 500-file domain's: a few milliseconds).
+    for (const domain of this.unbuilt) {
+      this.namesIn(domain);
+      return true;
     }
     return false;
   }
@@ -435,14 +448,14 @@ export class KnowledgeBase {
   occurrences(domain: string, key: string): Occurrence[] {
     this.flushNames();
     const out: Occurrence[] = [];
-    for (const uri of urisIn(this.names.get(domain)?.get(key))) out.push(...this.placesIn(this.entries.get(uri)!, key));
+    for (const uri of urisIn(this.namesIn(domain)?.get(key))) out.push(...this.placesIn(this.entries.get(uri)!, key));
     return out;
   }
 
   /** Atom keys of a domain with their display name (from a definition when there is one). */
   atomNames(domain: string): ReadonlyMap<string, string> {
     this.flushNames();
-    const byKey = this.names.get(domain);
+    const byKey = this.namesIn(domain);
     let cached = this.displayNames.get(domain);
     if (!cached) {
       cached = { names: new Map(), stale: new Set(byKey?.keys()) };
@@ -477,9 +490,12 @@ export class KnowledgeBase {
     return key === undefined ? all : all.filter((o) => o.key === key);
   }
 
+  /** The domains where some document writes a name. */
   domains(): string[] {
     this.flushNames();
-    return [...this.names.keys()].sort();
+    const out = new Set<string>();
+    for (const { domain, count } of this.indexed.values()) if (count > 0) out.add(domain);
+    return [...out].sort();
   }
 
   /** The name written at `offset` of a document, if any. */
@@ -541,24 +557,41 @@ export class KnowledgeBase {
     this.indexed.delete(uri);
   }
 
+  /** A domain's name index, built now if it is not yet (`names`). */
+  private namesIn(domain: string): Map<string, string | string[]> | undefined {
+    if (!this.unbuilt.delete(domain)) return this.names.get(domain);
+    const byKey = new Map<string, string | string[]>();
+    for (const uri of this.members.get(domain) ?? EMPTY) {
+      const indexed = this.indexed.get(uri);
+      if (indexed?.domain === domain) addNames(byKey, uri, indexed.keys, indexed.count);
+    }
+    if (byKey.size > 0) this.names.set(domain, byKey);
+    return byKey;
+  }
+
   /** Indexes the document under the first `count` of `keys` (each once) as of version `token`, and keeps them to take it out again. */
   private indexNames(uri: string, domain: string, keys: readonly string[], token: object, count = keys.length): void {
-    let byKey = this.names.get(domain);
-    if (!byKey) this.names.set(domain, (byKey = new Map()));
-    for (let i = 0; i < count; i++) {
-      const key = keys[i];
-      const list = byKey.get(key);
-      if (list === undefined) byKey.set(key, uri);
-      else if (typeof list === 'string') byKey.set(key, list < uri ? [list, uri] : [uri, list]);
-      else {
-        let at = list.length;
-        while (at > 0 && list[at - 1] > uri) at--;
-        list.splice(at, 0, uri);
-      }
-    }
+    const byKey = this.names.get(domain);
+    if (byKey) addNames(byKey, uri, keys, count);
+    else if (count > 0) this.unbuilt.add(domain);
     const stale = this.displayNames.get(domain)?.stale;
     if (stale) for (let i = 0; i < count; i++) stale.add(keys[i]);
     this.indexed.set(uri, { domain, keys, count, token });
+  }
+}
+
+/** Adds a document's keys (the first `count`) to a domain's name index, its URIs in order. */
+function addNames(byKey: Map<string, string | string[]>, uri: string, keys: readonly string[], count: number): void {
+  for (let i = 0; i < count; i++) {
+    const key = keys[i];
+    const list = byKey.get(key);
+    if (list === undefined) byKey.set(key, uri);
+    else if (typeof list === 'string') byKey.set(key, list < uri ? [list, uri] : [uri, list]);
+    else {
+      let at = list.length;
+      while (at > 0 && list[at - 1] > uri) at--;
+      list.splice(at, 0, uri);
+    }
   }
 }
 

@@ -247,4 +247,33 @@ describe('documents at rest', () => {
     for (const doc of rested) kb.remove(doc.uri);
     for (const domain of domains) expect(kb.atomNames(domain).size).toBe(0);
   });
+
+  it("build a domain's name index when a question first needs it, else one domain per settle", () => {
+    const kb = new KnowledgeBase('t');
+    // Three domains (the examples name theirs in front matter; these copies are in folders of their own).
+    const texts = exampleTexts().map((text) => text.replace(/^domain: .*$/m, ''));
+    const rested = ['a', 'b', 'c'].flatMap((domain) => texts.map((text, i) => parseDocument(`file:///kb/domains/${domain}/doc${i}.md`, text)));
+    for (const doc of rested) {
+      const resting = restingOf(recordOf(doc), true);
+      if ('error' in resting) throw new Error(resting.error);
+      kb.rest({ uri: doc.uri, text: doc.text, ...resting });
+    }
+    expect(new Set(rested.map((d) => d.domain))).toEqual(new Set(['a', 'b', 'c']));
+    // A document taken out before its domain's index is built is not in it.
+    const gone = rested.find((d) => d.domain === 'a' && occurrencesOf(d).length > 0)!;
+    kb.remove(gone.uri);
+    const key = occurrencesOf(gone)[0].key;
+    const places = kb.occurrences('a', key);
+    expect(places.filter((o) => o.uri === gone.uri)).toEqual([]);
+    expect(places).toStrictEqual(rested.filter((d) => d.domain === 'a' && d !== gone).flatMap((d) => occurrencesOf(d).filter((o) => o.key === key)));
+    // The question built domain a's: settling builds b's and c's, one a call.
+    let calls = 0;
+    while (kb.settle(1000)) calls++;
+    expect(calls).toBe(2);
+    for (const domain of ['a', 'b', 'c']) {
+      const keys = new Set(rested.filter((d) => d.domain === domain && d !== gone).flatMap((d) => occurrencesOf(d).map((o) => o.key)));
+      expect(new Set(kb.atomNames(domain).keys())).toEqual(keys);
+    }
+    expect(kb.domains()).toEqual(['a', 'b', 'c']);
+  });
 });
