@@ -458,7 +458,7 @@ export class KnowledgeBase {
     const byKey = this.namesIn(domain);
     let cached = this.displayNames.get(domain);
     if (!cached) {
-      cached = { names: new Map(), stale: new Set(byKey?.keys()) };
+      cached = { names: byKey ? this.namesOfAtoms(byKey) : new Map(), stale: new Set() };
       this.displayNames.set(domain, cached);
     }
     // Only the names of documents that changed since the last answer (typing in a domain of 10,000 names).
@@ -469,6 +469,31 @@ export class KnowledgeBase {
     }
     cached.stale.clear();
     return cached.names;
+  }
+
+  /**
+   * `nameOfAtom` of every key of a domain's name index, in one pass over
+   * each document's places (one pass per key took ~1 s for a 500-file
+   * domain of 29,000 names): the documents in the order of URIs, as each
+   * key lists them.
+   */
+  private namesOfAtoms(byKey: ReadonlyMap<string, string | string[]>): Map<string, string> {
+    const uris = new Set<string>();
+    for (const list of byKey.values()) for (const uri of urisIn(list)) uris.add(uri);
+    const defined = new Map<string, string>();
+    const first = new Map<string, string>();
+    for (const uri of [...uris].sort()) {
+      for (const o of this.placesIn(this.entries.get(uri)!)) {
+        if (o.kind === 'definition' && !defined.has(o.key)) defined.set(o.key, o.name);
+        if (!first.has(o.key)) first.set(o.key, o.name);
+      }
+    }
+    const names = new Map<string, string>();
+    for (const key of byKey.keys()) {
+      const name = defined.get(key) ?? first.get(key);
+      if (name !== undefined) names.set(key, name);
+    }
+    return names;
   }
 
   /** The name of a definition of `key` among the documents, else the first place it is written. */

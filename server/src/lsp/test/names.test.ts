@@ -248,6 +248,25 @@ describe('documents at rest', () => {
     for (const domain of domains) expect(kb.atomNames(domain).size).toBe(0);
   });
 
+  it('name each atom by a definition, else where it is first written, all at once and after a change', () => {
+    const kb = new KnowledgeBase('t');
+    const texts: Record<string, string> = {
+      a: '# A\n\n- IF [[Rate X]] > 1% THEN Fee Y = 2%\n',
+      b: '# B\n\n- **RATE x**: 5%\n',
+      c: '# C\n\nSee [[fee y]] and [[Only Here]].\n',
+    };
+    for (const [name, text] of Object.entries(texts)) {
+      const doc = parseDocument(`file:///kb/domains/tax/${name}.md`, text);
+      const resting = restingOf(recordOf(doc), true);
+      if ('error' in resting) throw new Error(resting.error);
+      kb.rest({ uri: doc.uri, text, ...resting });
+    }
+    expect(Object.fromEntries(kb.atomNames('tax'))).toEqual({ 'rate x': 'RATE x', 'fee y': 'Fee Y', 'only here': 'Only Here' });
+    // Without the definition, where the name is first written (the documents in the order of URIs).
+    kb.remove('file:///kb/domains/tax/b.md');
+    expect(Object.fromEntries(kb.atomNames('tax'))).toEqual({ 'rate x': 'Rate X', 'fee y': 'Fee Y', 'only here': 'Only Here' });
+  });
+
   it("build a domain's name index when a question first needs it, else one domain per settle", () => {
     const kb = new KnowledgeBase('t');
     // Three domains (the examples name theirs in front matter; these copies are in folders of their own).
