@@ -183,7 +183,8 @@ function isLetterOrDigit(src: string, i: number, from: number, to: number): bool
  * each time.
  */
 class Finder {
-  private readonly cache = new Map<string, number>();
+  /** Made when first needed: most texts tokenized hold no `[[`, quote or `{`. */
+  private cache: Map<string, number> | null = null;
   constructor(
     private readonly src: string,
     private readonly to: number,
@@ -191,11 +192,12 @@ class Finder {
 
   /** First index >= from of needle (ending before `to`), or -1. `from` must not decrease between calls. */
   next(needle: string, from: number): number {
-    const cached = this.cache.get(needle);
+    const cache = (this.cache ??= new Map());
+    const cached = cache.get(needle);
     if (cached !== undefined && (cached === -1 || cached >= from)) return cached;
     const found = this.src.indexOf(needle, from);
     const result = found === -1 || found + needle.length > this.to ? -1 : found;
-    this.cache.set(needle, result);
+    cache.set(needle, result);
     return result;
   }
 

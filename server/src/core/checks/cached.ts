@@ -193,7 +193,13 @@ export function perItem<T extends { molecule: Molecule }, R>(view: DomainView, k
  * brought up to date by `update` in time proportional to the change.
  */
 export class Tally {
-  private readonly counts = new Map<string, Map<string, number>>();
+  /** Mentions of each key, all its written forms together. */
+  private readonly counts = new Map<string, number>();
+  /**
+   * A key's written forms: the one form while it has only one (most keys: no map of their own), else
+   * how often each is written.
+   */
+  private readonly written = new Map<string, string | Map<string, number>>();
   private readonly lists = new Map<string, readonly unknown[]>();
 
   /** Brings the mentions from the list named `slot` up to `list`; true when some key appeared or went away. */
@@ -203,23 +209,34 @@ export class Tally {
     let keys = false;
     for (const entry of removed) {
       names(entry, (key, name) => {
-        const forms = this.counts.get(key)!;
-        const n = forms.get(name)! - 1;
-        if (n > 0) forms.set(name, n);
-        else if (forms.delete(name) && forms.size === 0) {
+        const n = this.counts.get(key)! - 1;
+        if (n === 0) {
           this.counts.delete(key);
+          this.written.delete(key);
           keys = true;
+          return;
         }
+        this.counts.set(key, n);
+        const forms = this.written.get(key)!;
+        if (typeof forms === 'string') return;
+        const left = forms.get(name)! - 1;
+        if (left > 0) forms.set(name, left);
+        else forms.delete(name);
       });
     }
     for (const entry of added) {
       names(entry, (key, name) => {
-        let forms = this.counts.get(key);
-        if (!forms) {
-          this.counts.set(key, (forms = new Map()));
+        const n = this.counts.get(key);
+        if (n === undefined) {
+          this.counts.set(key, 1);
+          this.written.set(key, name);
           keys = true;
+          return;
         }
-        forms.set(name, (forms.get(name) ?? 0) + 1);
+        this.counts.set(key, n + 1);
+        const forms = this.written.get(key)!;
+        if (typeof forms !== 'string') forms.set(name, (forms.get(name) ?? 0) + 1);
+        else if (forms !== name) this.written.set(key, new Map([[forms, n], [name, 1]]));
       });
     }
     return keys;
@@ -235,6 +252,7 @@ export class Tally {
 
   /** The written forms of a key (more than one when it is spelled differently in places). */
   forms(key: string): readonly string[] {
-    return [...(this.counts.get(key)?.keys() ?? [])];
+    const forms = this.written.get(key);
+    return forms === undefined ? [] : typeof forms === 'string' ? [forms] : [...forms.keys()];
   }
 }

@@ -121,6 +121,8 @@ function intervalEmpty(i: Interval): boolean {
 
 /** Sorts, drops empty intervals and merges overlapping or touching ones (`[0,5] ∪ (5,9]` = `[0,9]`, `[0,5) ∪ (5,9]` stays). */
 function normalizeIntervals(list: Interval[]): Interval[] {
+  // One interval (a comparison's, most intersections'): nothing to sort or merge.
+  if (list.length === 1) return intervalEmpty(list[0]) ? [] : list;
   const sorted = list
     .filter((i) => !intervalEmpty(i))
     .sort((a, b) => a.lo - b.lo || Number(a.loOpen) - Number(b.loOpen));
@@ -170,15 +172,31 @@ function complementIntervals(list: readonly Interval[]): Interval[] {
 
 /** A text set, finite inside a known universe. */
 function textSet(negated: boolean, items: ReadonlyMap<string, string>, universe?: ReadonlyMap<string, string>): TextSet {
-  if (!universe || (!negated && [...items.keys()].every((k) => universe.has(k)))) return { sort: 'text', negated, items, universe };
-  const kept = new Map([...universe].filter(([k]) => items.has(k) !== negated));
+  if (!universe || (!negated && everyKey(items, (k) => universe.has(k)))) return { sort: 'text', negated, items, universe };
+  const kept = new Map<string, string>();
+  universe.forEach((display, k) => {
+    if (items.has(k) !== negated) kept.set(k, display);
+  });
   return { sort: 'text', negated: false, items: kept, universe };
+}
+
+/** Whether every key of `items` passes `test` (without an iterator's garbage). */
+function everyKey(items: ReadonlyMap<string, string>, test: (key: string) => boolean): boolean {
+  let all = true;
+  items.forEach((_, key) => {
+    if (all && !test(key)) all = false;
+  });
+  return all;
 }
 
 /** The entries of `items` whose key `keep` accepts; `items` itself when it keeps them all. */
 function filterItems(items: ReadonlyMap<string, string>, keep: (key: string) => boolean): ReadonlyMap<string, string> {
-  for (const k of items.keys()) if (!keep(k)) return new Map([...items].filter(([key]) => keep(key)));
-  return items;
+  if (everyKey(items, keep)) return items;
+  const kept = new Map<string, string>();
+  items.forEach((value, key) => {
+    if (keep(key)) kept.set(key, value);
+  });
+  return kept;
 }
 
 /** True when two sets can hold a common value (same sort, compatible units). */
@@ -284,25 +302,41 @@ export function valueToSet(value: Value, enumeration?: readonly Value[]): ValueS
 
 /** The set of the given values, or undefined when they are of mixed sorts or units (incomparable). */
 function pointsSet(values: readonly Value[], universe: ReadonlyMap<string, string> | undefined): ValueSet | undefined {
-  if (universe) return textSet(false, new Map(values.map((v) => [normalizeName(textForm(v)), textForm(v)])), universe);
+  if (universe) return textSet(false, textItems(values), universe);
   const first = values[0];
   if (!first || first.kind === 'json' || values.some((v) => v.kind !== first.kind)) return undefined;
   switch (first.kind) {
     case 'number':
     case 'date': {
-      const units = new Set(values.map((v) => (v.kind === 'number' ? v.unit : undefined)).filter((u) => u !== undefined));
-      if (units.size > 1) return undefined;
+      // One unit at most among the values (a value without one goes with any).
+      let unit: string | undefined;
+      for (const v of values) {
+        const u = v.kind === 'number' ? v.unit : undefined;
+        if (u === undefined) continue;
+        if (unit !== undefined && u !== unit) return undefined;
+        unit = u;
+      }
       const intervals = values.map((v) => {
         const n = v.value as number;
         return { lo: n, hi: n, loOpen: false, hiOpen: false, loText: v.canonical, hiText: v.canonical };
       });
-      return { sort: first.kind, unit: [...units][0], intervals: normalizeIntervals(intervals) };
+      return { sort: first.kind, unit, intervals: normalizeIntervals(intervals) };
     }
     case 'boolean':
       return { sort: 'boolean', yes: values.some((v) => v.value === true), no: values.some((v) => v.value === false) };
     case 'text':
-      return textSet(false, new Map(values.map((v) => [normalizeName(textForm(v)), textForm(v)])));
+      return textSet(false, textItems(values));
   }
+}
+
+/** Values as a text set's items: normalised form → display form. */
+function textItems(values: readonly Value[]): Map<string, string> {
+  const items = new Map<string, string>();
+  for (let i = 0; i < values.length; i++) {
+    const text = textForm(values[i]);
+    items.set(normalizeName(text), text);
+  }
+  return items;
 }
 
 /**
@@ -391,13 +425,22 @@ export function partitionLine(sets: readonly NumericSet[]): NumericSet[] {
 // ---------------------------------------------------------------------------
 
 function intersectBoxes(a: Box, b: Box): Box | undefined {
-  const out = new Map(a);
-  for (const [key, set] of b) {
+  const out = copyBox(a);
+  let empty = false;
+  b.forEach((set, key) => {
+    if (empty) return;
     const cur = out.get(key);
     const next = cur ? intersectSets(cur, set) : set;
-    if (isEmptySet(next)) return undefined;
-    out.set(key, next);
-  }
+    if (isEmptySet(next)) empty = true;
+    else out.set(key, next);
+  });
+  return empty ? undefined : out;
+}
+
+/** A copy of a box to add to (`forEach`: `new Map(box)` makes an iterator result and an entry per key). */
+export function copyBox(box: Box): Map<string, ValueSet> {
+  const out = new Map<string, ValueSet>();
+  box.forEach((set, key) => out.set(key, set));
   return out;
 }
 
@@ -467,7 +510,7 @@ export function conditionToRegion(cond: Condition, resolve: Resolver, enumeratio
     case 'cmp': {
       const set = comparisonToSet(cond, resolve, enumeration);
       if (!set) return ANYTHING;
-      return isEmptySet(set) ? NOTHING : [new Map([[cond.subject.key, set]])];
+      return isEmptySet(set) ? NOTHING : [new Map<string, ValueSet>().set(cond.subject.key, set)];
     }
     case 'and':
       return cond.items.reduce<Region>(

@@ -20,6 +20,7 @@ import type { Finding, Value } from '../model';
 import { finding, type DomainView, type TableEntry } from './context';
 import {
   conditionToRegion,
+  copyBox,
   describeBox,
   partitionLine,
   setsOverlap,
@@ -106,13 +107,15 @@ function tableGaps(view: DomainView, table: TableEntry): Gaps | undefined {
       return;
     }
     let uncovered: ValueSet | undefined; // union of this input's cells no alive row covers
-    for (const [c, cell] of cells[depth].entries()) {
+    const inputCells = cells[depth];
+    for (let c = 0; c < inputCells.length; c++) {
+      const cell = inputCells[c];
       const next = alive.filter((r) => covers[r][depth][c]);
-      if (next.length > 0) walk(depth + 1, cell ? new Map(prefix).set(keys[depth], cell) : prefix, next);
+      if (next.length > 0) walk(depth + 1, cell ? copyBox(prefix).set(keys[depth], cell) : prefix, next);
       // (the "any value" cell is covered by every alive row, so an uncovered cell is a set)
       else if (cell) uncovered = uncovered ? unionSets(uncovered, cell) : cell;
     }
-    if (uncovered) boxes.push(new Map(prefix).set(keys[depth], uncovered));
+    if (uncovered) boxes.push(copyBox(prefix).set(keys[depth], uncovered));
   };
   if (rows.length === 0) boxes.push(new Map()); // no row can ever apply: every case is a gap
   else walk(0, new Map(), rows.map((_, r) => r));
