@@ -103,8 +103,6 @@ function frontMatter(lines: Line[], out: Node[]): number {
 
 const ATX = /^(#{1,6})(?= |$)/;
 const THEMATIC_BREAK = /^(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$/;
-const BULLET = /^([-+*])( *)/;
-const ORDERED = /^(\d{1,9})([.)])( *)/;
 /** A setext heading underline, or a line that might be a table's delimiter row. */
 const UNDERLINE_OR_DELIMITER = /^ {0,3}(?:=+ *|\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *)$/;
 const DELIMITER_ROW = /^ {0,3}\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *$/;
@@ -136,25 +134,36 @@ interface Marker {
 function listMarker(text: string): Marker | null {
   const indent = indentOf(text);
   if (indent > 3) return null;
-  const rest = text.slice(indent);
-  const bullet = BULLET.exec(rest);
-  const ordered = bullet ? null : ORDERED.exec(rest);
-  const m = bullet ?? ordered;
-  if (!m) return null;
-  const markerWidth = bullet ? 1 : m[1].length + 1;
-  const spaces = (bullet ? m[2] : m[3]).length;
-  const filled = markerWidth + spaces < rest.length;
+  // A bullet (`-`, `+`, `*`) or one to nine digits and `.` or `)`, then spaces; read by character
+  // codes, without a regular expression: every line of a list is asked several times.
+  const c = text.charCodeAt(indent);
+  let p = indent;
+  let number = 0;
+  if (c === 45 /* - */ || c === 43 /* + */ || c === 42 /* * */) p++;
+  else {
+    while (p - indent < 9 && isDigit(text.charCodeAt(p))) number = number * 10 + (text.charCodeAt(p++) - 48);
+    const delimiter = text.charCodeAt(p);
+    if (p === indent || (delimiter !== 46 /* . */ && delimiter !== 41 /* ) */)) return null;
+    p++;
+  }
+  const markerWidth = p - indent;
+  let spaces = 0;
+  while (text.charCodeAt(p + spaces) === 32) spaces++;
+  const filled = markerWidth + spaces < text.length - indent;
   if (spaces === 0 && filled) return null; // `-x`, `1.x`: text, not a marker
+  const bullet = !isDigit(c);
   return {
     indent,
     ordered: !bullet,
-    kind: bullet ? m[1] : m[2],
-    number: bullet ? 0 : Number(m[1]),
+    kind: bullet ? text[indent] : text[p - 1],
+    number: bullet ? 0 : number,
     width: markerWidth,
     content: indent + markerWidth + spaces,
     filled,
   };
 }
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
 
 /** Whether `text` (within its container) starts a block that can interrupt a paragraph; throws where the reading is subtle. */
 function interrupts(text: string): boolean {
@@ -494,19 +503,19 @@ class InlineParser {
   private pendingStart = -1;
   private pendingEnd = -1;
 
-  /** Indexes in `text` of the line endings that are hard breaks (two spaces or more before them). */
-  private readonly hardBreaks = new Set<number>();
+  /** Indexes in `text` of the line endings that are hard breaks (two spaces or more before them); none is most paragraphs. */
+  private readonly hardBreaks: Set<number> | null = null;
 
   /** Indexes in `text` of the line endings written `\r\n` (`text` joins lines with `\n`). */
-  private readonly crlf = new Set<number>();
+  private readonly crlf: Set<number> | null = null;
 
   constructor(lines: InlineLine[]) {
     let length = 0;
     for (const l of lines) {
       this.offsets.push(l.at);
       length += l.text.length + 1;
-      if (l.hardBreak) this.hardBreaks.add(length - 1);
-      if (l.eol === '\r\n') this.crlf.add(length - 1);
+      if (l.hardBreak) (this.hardBreaks ??= new Set()).add(length - 1);
+      if (l.eol === '\r\n') (this.crlf ??= new Set()).add(length - 1);
     }
     this.text = lines.map((l) => l.text).join('\n');
   }
@@ -551,7 +560,7 @@ class InlineParser {
         i += 2;
       } else if (c === 93 /* ] */) {
         i = this.closeBracket(i);
-      } else if (c === 10 && this.hardBreaks.has(i)) {
+      } else if (c === 10 && this.hardBreaks?.has(i)) {
         this.flushAt(i);
         this.append({ type: 'break', position: at(i, i + 1) });
         i++;
@@ -581,7 +590,7 @@ class InlineParser {
   /** `text[start, end)` with its line endings as written. */
   private written(start: number, end: number): string {
     const plain = this.text.slice(start, end);
-    if (this.crlf.size === 0 || !plain.includes('\n')) return plain;
+    if (this.crlf === null || !plain.includes('\n')) return plain;
     const parts: string[] = [];
     let from = start;
     for (let nl = plain.indexOf('\n'); nl !== -1; nl = plain.indexOf('\n', nl + 1)) {
