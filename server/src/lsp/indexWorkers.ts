@@ -26,9 +26,9 @@ import { nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
 import { decodeMarkdown } from '../cli/decode';
 import { INDEX_WORKER_LIMITS, whileIndexing } from '../cli/heap';
 import { fromSent, parseSafely, toSent, type SentOutcome } from '../cli/parse';
-import { ENTRIES, ENTRY, entriesOf, type SymbolTable } from './features/workspaceSymbols';
+import { ENTRIES, ENTRY, entryNumbers, type SymbolTable } from './features/workspaceSymbols';
 import { occurrencesOf } from './knowledge';
-import { compactInts, joinIds, packIds, packMore, packPlaces, placesOf, SEPARATOR, stringAt, stringTable, type PackedNames, type PackedStrings } from './names';
+import { compactInts, joinIds, packIds, packMore, packPlaces, placesOf, SEPARATOR, stringTable, type PackedNames, type PackedStrings } from './names';
 import { CheckSnapshots } from './forChecks';
 import { deflateText } from './storedText';
 import { textHash } from './indexCache';
@@ -108,13 +108,12 @@ export function recordOf(doc: DocumentSnapshot): string {
   // The keys first, so that the head holds them alone, then the lower-case forms the search reads.
   for (const o of occurrences) t.id(o.key);
   const keys = t.list.length;
-  const symbols = entriesOf(doc);
-  const e = Array.from(symbols.entries);
-  for (let i = 0; i < e.length; i += ENTRY) t.id(stringAt(symbols.names, e[i + 1]));
+  const { names, entries: e } = entryNumbers(doc);
+  for (let i = 0; i < e.length; i += ENTRY) t.id(names[e[i + 1]]);
   const listed = t.list.length;
   const o = placesOf(occurrences, t.id, u.id);
   // The entries' names are numbered in the document's one table.
-  for (let i = 0; i < e.length; i += ENTRY) for (let j = i; j < i + 3; j++) e[j] = t.id(stringAt(symbols.names, e[j]));
+  for (let i = 0; i < e.length; i += ENTRY) for (let j = i; j < i + 3; j++) e[j] = t.id(names[e[j]]);
   const head: RecordHead = { d: doc.domain, v: doc.version, k: t.list.slice(0, keys) };
   const body: RecordBody = { l: t.list.slice(keys, listed), t: t.list.slice(listed).join(SEPARATOR), u: joinIds(u.list), o, e };
   return `${JSON.stringify(head)}\t${JSON.stringify(body)}`;

@@ -130,9 +130,17 @@ export function stringTable(): { list: string[]; id: (value: string) => number }
 
 /** The numbers of `occurrences`, with their strings and ids numbered in `strings` and `ids`. */
 export function placesOf(occurrences: readonly Occurrence[], strings: (s: string) => number, ids: (s: string) => number): number[] {
-  const out: number[] = [];
+  const out = new Array<number>(occurrences.length * 8);
+  let i = 0;
   for (const x of occurrences) {
-    out.push(strings(x.key), strings(x.name), KINDS.indexOf(x.kind), ids(x.blockId), x.span.start, x.span.end, x.offset, x.moleculeId === undefined ? 0 : ids(x.moleculeId) + 1);
+    out[i++] = strings(x.key);
+    out[i++] = strings(x.name);
+    out[i++] = KINDS.indexOf(x.kind);
+    out[i++] = ids(x.blockId);
+    out[i++] = x.span.start;
+    out[i++] = x.span.end;
+    out[i++] = x.offset;
+    out[i++] = x.moleculeId === undefined ? 0 : ids(x.moleculeId) + 1;
   }
   return out;
 }

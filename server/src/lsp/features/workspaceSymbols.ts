@@ -102,6 +102,12 @@ export const ENTRIES = {};
 
 /** A document's searchable names: its title, its headings (but the H1 the title comes from) and its atoms, each once. */
 export function entriesOf(doc: DocumentSnapshot): SymbolTable {
+  const { names, entries } = entryNumbers(doc);
+  return { names: packStrings(names), entries: compactInts(entries) };
+}
+
+/** `entriesOf`'s strings and numbers as plain lists (the index workers number the strings again, in a record's one table). */
+export function entryNumbers(doc: DocumentSnapshot): { names: string[]; entries: number[] } {
   const names = stringTable();
   const out: number[] = [];
   const add = (name: string, kind: SymbolKind, containerName: string, blockId: string | null, span: Span, atom?: AtomPlace) => {
@@ -134,7 +140,7 @@ export function entriesOf(doc: DocumentSnapshot): SymbolTable {
     const kind = defined && valued.has(o.offset) ? SymbolKind.Constant : SymbolKind.Variable;
     add(o.name, kind, doc.domain, o.blockId, o.span, { key: o.key, defined });
   }
-  return { names: packStrings(names.list), entries: compactInts(out) };
+  return { names: names.list, entries: out };
 }
 
 interface Match {
