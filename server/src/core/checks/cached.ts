@@ -193,13 +193,12 @@ export function perItem<T extends { molecule: Molecule }, R>(view: DomainView, k
  * brought up to date by `update` in time proportional to the change.
  */
 export class Tally {
-  /** Mentions of each key, all its written forms together. */
-  private readonly counts = new Map<string, number>();
   /**
-   * A key's written forms: the one form while it has only one (most keys: no map of their own), else
-   * how often each is written.
+   * Per key: its mentions, all written forms together, and its written forms: the one form while it
+   * has only one (most keys: no map of their own), else how often each is written. One lookup a
+   * mention (a domain's check counts ~100,000 of them).
    */
-  private readonly written = new Map<string, string | Map<string, number>>();
+  private readonly entries = new Map<string, { n: number; forms: string | Map<string, number> }>();
   private readonly lists = new Map<string, readonly unknown[]>();
 
   /** Brings the mentions from the list named `slot` up to `list`; true when some key appeared or went away. */
@@ -209,50 +208,44 @@ export class Tally {
     let keys = false;
     for (const entry of removed) {
       names(entry, (key, name) => {
-        const n = this.counts.get(key)! - 1;
-        if (n === 0) {
-          this.counts.delete(key);
-          this.written.delete(key);
+        const e = this.entries.get(key)!;
+        if (--e.n === 0) {
+          this.entries.delete(key);
           keys = true;
-          return;
+        } else if (typeof e.forms !== 'string') {
+          const left = e.forms.get(name)! - 1;
+          if (left > 0) e.forms.set(name, left);
+          else e.forms.delete(name);
         }
-        this.counts.set(key, n);
-        const forms = this.written.get(key)!;
-        if (typeof forms === 'string') return;
-        const left = forms.get(name)! - 1;
-        if (left > 0) forms.set(name, left);
-        else forms.delete(name);
       });
     }
     for (const entry of added) {
       names(entry, (key, name) => {
-        const n = this.counts.get(key);
-        if (n === undefined) {
-          this.counts.set(key, 1);
-          this.written.set(key, name);
+        const e = this.entries.get(key);
+        if (e === undefined) {
+          this.entries.set(key, { n: 1, forms: name });
           keys = true;
           return;
         }
-        this.counts.set(key, n + 1);
-        const forms = this.written.get(key)!;
-        if (typeof forms !== 'string') forms.set(name, (forms.get(name) ?? 0) + 1);
-        else if (forms !== name) this.written.set(key, new Map([[forms, n], [name, 1]]));
+        if (typeof e.forms !== 'string') e.forms.set(name, (e.forms.get(name) ?? 0) + 1);
+        else if (e.forms !== name) e.forms = new Map([[e.forms, e.n], [name, 1]]);
+        e.n++;
       });
     }
     return keys;
   }
 
   has(key: string): boolean {
-    return this.counts.has(key);
+    return this.entries.has(key);
   }
 
   keys(): IterableIterator<string> {
-    return this.counts.keys();
+    return this.entries.keys();
   }
 
   /** The written forms of a key (more than one when it is spelled differently in places). */
   forms(key: string): readonly string[] {
-    const forms = this.written.get(key);
+    const forms = this.entries.get(key)?.forms;
     return forms === undefined ? [] : typeof forms === 'string' ? [forms] : [...forms.keys()];
   }
 }
