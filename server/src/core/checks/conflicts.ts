@@ -13,7 +13,7 @@ import type { Assignment, Enforcement, Finding, Value } from '../model';
 import { enforcementSeverity } from '../model';
 import { asksChanged, carried, effectiveRegion, Grouping } from './cached';
 import { finding, moleculeKey, type DomainView, type Place, type RuleEntry } from './context';
-import { collectNames, describeCase, intersect, isEmpty, isSubset, valuesEqual, type Region } from './region';
+import { collectNames, describeCase, intersect, isEmpty, isSubset, regionsOverlap, valuesEqual, type Region } from './region';
 
 /** One `THEN target = value` of a rule, by the rule's index in `view.rules`. */
 interface Result {
@@ -187,8 +187,10 @@ function analyseTarget(view: DomainView, members: readonly Member[]): TargetAnal
         if (covers(i, j)) analysis.covered.push({ rule: j, other: i, mutual: covers(j, i) });
         continue;
       }
-      const o = overlap(i, j);
-      if (!isEmpty(o)) analysis.conflicts.push({ a: i, b: j, overlap: o });
+      // Most pairs of rules that set a target to different values never apply together: tell so before
+      // making their overlap.
+      if (!regionsOverlap(region(i), region(j))) continue;
+      analysis.conflicts.push({ a: i, b: j, overlap: overlap(i, j) });
     }
   }
   return analysis;

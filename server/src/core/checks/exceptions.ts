@@ -5,7 +5,7 @@
 import type { ConditionMolecule, ExceptionMolecule, Finding } from '../model';
 import { carried, conditionRegion, Grouping } from './cached';
 import { finding, moleculeKey, type ConstraintEntry, type DomainView, type ExceptionEntry, type PlaceMessage, type RuleEntry } from './context';
-import { collectNames, describeCase, intersect, isEmpty } from './region';
+import { collectNames, describeCase, isEmpty, regionsOverlap } from './region';
 
 /** Why an exception can never apply inside its rule (position-free); undefined when it can apply. */
 type Never = { why: 'never-true' } | { why: 'rule-never' } | { why: 'only'; when: string };
@@ -86,7 +86,7 @@ function analyseExceptions(view: DomainView): { parents: (RuleEntry | null | und
 function neverApplies(view: DomainView, uri: string, molecule: ExceptionMolecule, parent: ConditionMolecule): Never | undefined {
   const own = conditionRegion(view, uri, molecule);
   const ruleRegion = conditionRegion(view, uri, parent);
-  if (!isEmpty(intersect(own, ruleRegion))) return undefined;
+  if (regionsOverlap(own, ruleRegion)) return undefined;
   if (isEmpty(own)) return { why: 'never-true' };
   if (isEmpty(ruleRegion)) return { why: 'rule-never' };
   return { why: 'only', when: describeCase(ruleRegion, collectNames(parent.condition, new Map())) };

@@ -9,8 +9,12 @@ import {
   describeBox,
   describeCase,
   intersect,
+  intersectSets,
   isEmpty,
+  isEmptySet,
   isSubset,
+  regionsOverlap,
+  setsOverlap,
   subtract,
   union,
   type Box,
@@ -232,6 +236,10 @@ describe('region algebra properties', () => {
         // The sample has a point in every non-empty region (bounds are integers, cases are half-integers).
         expect(isEmpty(diff)).toBe(!POINTS.some((p) => evalCond(ca, p) && !evalCond(cb, p)));
         expect(isSubset(a, b)).toBe(POINTS.every((p) => !evalCond(ca, p) || evalCond(cb, p)));
+        // Overlap told without making the intersection, for regions and for every pair of their sets.
+        expect(regionsOverlap(a, b)).toBe(!isEmpty(both));
+        expect(regionsOverlap(a, b)).toBe(POINTS.some((p) => evalCond(ca, p) && evalCond(cb, p)));
+        for (const x of a) for (const y of b) for (const [key, set] of x) if (y.has(key)) expect(setsOverlap(set, y.get(key)!)).toBe(!isEmptySet(intersectSets(set, y.get(key)!)));
       }),
       { numRuns: 300 },
     );

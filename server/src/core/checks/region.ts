@@ -276,8 +276,43 @@ export function unionSets(a: ValueSet, b: ValueSet): ValueSet {
   return complementSet(intersectSets(complementSet(a), complementSet(b)));
 }
 
+/** Whether `a ∩ b` holds a value: `!isEmptySet(intersectSets(a, b))`, without making the intersection. */
 export function setsOverlap(a: ValueSet, b: ValueSet): boolean {
-  return !isEmptySet(intersectSets(a, b));
+  if (!compatibleSets(a, b)) return false;
+  switch (a.sort) {
+    case 'number':
+    case 'date': {
+      const other = (b as NumericSet).intervals;
+      for (const x of a.intervals) for (const y of other) if (intervalsMeet(x, y)) return true;
+      return false;
+    }
+    case 'text': {
+      const t = b as TextSet;
+      const universe = a.universe ?? t.universe;
+      // A value of the intersection: in the items of a set that is not negated (in both when neither
+      // is), in none of a negated one's, and in the universe when there is one.
+      const inside = (k: string) => universe === undefined || universe.has(k);
+      if (!a.negated && !t.negated) return someKey(a.items, (k) => t.items.has(k) && inside(k));
+      if (!a.negated) return someKey(a.items, (k) => !t.items.has(k) && inside(k));
+      if (!t.negated) return someKey(t.items, (k) => !a.items.has(k) && inside(k));
+      return universe === undefined || someKey(universe, (k) => !a.items.has(k) && !t.items.has(k));
+    }
+    case 'boolean': {
+      const o = b as BooleanSet;
+      return (a.yes && o.yes) || (a.no && o.no);
+    }
+  }
+}
+
+/** Whether two intervals share a point (`intersectIntervals` would keep their intersection). */
+function intervalsMeet(x: Interval, y: Interval): boolean {
+  const lo = x.lo > y.lo || (x.lo === y.lo && x.loOpen) ? x : y;
+  const hi = x.hi < y.hi || (x.hi === y.hi && x.hiOpen) ? x : y;
+  return !(lo.lo > hi.hi || (lo.lo === hi.hi && (lo.loOpen || hi.hiOpen)));
+}
+
+function someKey(items: ReadonlyMap<string, string>, test: (key: string) => boolean): boolean {
+  return !everyKey(items, (k) => !test(k));
 }
 
 function emptyLike(s: ValueSet): ValueSet {
@@ -493,6 +528,23 @@ export function subtract(a: Region, b: Region): Region {
     out = next;
   }
   return out;
+}
+
+/** Whether `a ∩ b` is not empty: `!isEmpty(intersect(a, b))`, without making it (but past `MAX_BOXES`). */
+export function regionsOverlap(a: Region, b: Region): boolean {
+  if (a.length * b.length > MAX_BOXES * 50) return !isEmpty(intersect(a, b));
+  for (const x of a) for (const y of b) if (boxesOverlap(x, y)) return true;
+  return false;
+}
+
+function boxesOverlap(a: Box, b: Box): boolean {
+  let overlap = true;
+  b.forEach((set, key) => {
+    if (!overlap) return;
+    const cur = a.get(key);
+    if (cur ? !setsOverlap(cur, set) : isEmptySet(set)) overlap = false;
+  });
+  return overlap;
 }
 
 export function isEmpty(r: Region): boolean {
