@@ -196,7 +196,8 @@ export function serveCheckRequests(port: { on(event: 'message', listener: (messa
       case 'parse':
         return port.postMessage(
           message.files.map(({ index, uri, text }): Parsed => {
-            const outcome = parseSafely({ uri, text });
+            // Only checked: no values read from prose nor rules' normalised forms (`ExtractDetail`).
+            const outcome = parseSafely({ uri, text }, 'checks');
             if ('error' in outcome) return { index, error: outcome.error };
             snapshots.set(index, outcome.snapshot);
             return { index, domain: outcome.snapshot.domain };

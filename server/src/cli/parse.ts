@@ -4,6 +4,7 @@
  * parse worker; see `main.ts`.
  */
 import { parseDocument, type DocumentSnapshot } from '../core/document';
+import type { ExtractDetail } from '../core/extract';
 import { runInWorkers, serveTasks } from './pool';
 
 export type ParseOutcome = { snapshot: DocumentSnapshot } | { error: string };
@@ -16,9 +17,9 @@ export interface ParseTask {
 const PARSE_WORKER = 'kos-parse-worker';
 
 /** Parsing never fails by contract; if it does anyway, that file is skipped, not the run. */
-export function parseSafely({ uri, text }: ParseTask): ParseOutcome {
+export function parseSafely({ uri, text }: ParseTask, detail: ExtractDetail = 'full'): ParseOutcome {
   try {
-    return { snapshot: parseDocument(uri, text) };
+    return { snapshot: parseDocument(uri, text, 0, detail) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }

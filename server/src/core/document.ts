@@ -6,7 +6,7 @@
  * re-extracting only the blocks whose content changed.
  */
 import { parse as parseYaml } from 'yaml';
-import { extractBlock, type BlockKnowledge } from './extract';
+import { extractBlock, type BlockKnowledge, type ExtractDetail } from './extract';
 import { randomUUID } from 'node:crypto';
 import { parseText, STARTS_FRESH, type DraftBlock, type ParsedRegion, type Segment } from './markdown/blocks';
 import { blockId } from './markdown/ids';
@@ -73,7 +73,11 @@ const state = new WeakMap<DocumentSnapshot, Incremental>();
 /** Link reference definitions (`[x]: url`) change how text elsewhere parses: such documents re-parse fully. */
 const LINK_DEFINITION = /^ {0,3}\[[^\]\n]+\]:/m;
 
-export function parseDocument(uri: string, text: string, version = 0): DocumentSnapshot {
+/**
+ * `detail` `'checks'`: a snapshot only checked and indexed, then dropped (an index worker's): less
+ * extracted (`ExtractDetail`), and nothing kept for edits (editing it parses it again).
+ */
+export function parseDocument(uri: string, text: string, version = 0, detail: ExtractDetail = 'full'): DocumentSnapshot {
   const region = parseText(text);
   const occurrences = new Map<string, number>();
   const blocks = region.blocks.map(
@@ -83,7 +87,7 @@ export function parseDocument(uri: string, text: string, version = 0): DocumentS
       return blockId(uri, draft.checksum, n);
     }),
   );
-  return assemble(uri, version, text, region.segments, blocks, region.frontMatter, []);
+  return assemble(uri, version, text, region.segments, blocks, region.frontMatter, [], undefined, undefined, undefined, detail);
 }
 
 /**
@@ -367,6 +371,7 @@ function assemble(
    * `blockDelta` after the region), with its extraction, under the same front matter.
    */
   edited?: Edited,
+  detail: ExtractDetail = 'full',
 ): DocumentSnapshot {
   const problems: ParseProblem[] = [];
   const frontMatter = readFrontMatter(text, frontMatterSource, problems);
@@ -384,7 +389,7 @@ function assemble(
       if (block.order !== i) ordered[i] = block = { ...block, order: i };
       const cached = candidates[i];
       const reusable = cached && cached.checksum === block.checksum && cached.ownOffset === block.ownSpan.start - block.span.start;
-      k = reusable ? cached : extractBlock(text, block);
+      k = reusable ? cached : extractBlock(text, block, detail);
     }
     knowledge[i] = k;
     if (k.problems.length) problems.push(...k.problems);
@@ -402,6 +407,7 @@ function assemble(
     ...lists,
     problems,
   };
+  if (detail !== 'full') return doc;
   state.set(doc, {
     segments,
     frontMatterRaw: frontMatterSource?.raw ?? null,

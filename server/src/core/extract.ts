@@ -42,7 +42,14 @@ export interface BlockKnowledge {
 const TEXT_BLOCKS = new Set(['paragraph', 'bulleted_list_item', 'numbered_list_item', 'quote', 'callout', 'heading_1', 'heading_2', 'heading_3']);
 const RULE_BLOCKS = new Set(['paragraph', 'bulleted_list_item', 'numbered_list_item']);
 
-export function extractBlock(text: string, block: Block): BlockKnowledge {
+/**
+ * How much a parse extracts. `'checks'`: what the checks and the index read, for a snapshot that is
+ * checked and then dropped (an index worker's): no values read from prose (`extracted`), and a
+ * normalised form only for constraints, whose messages may quote it (the others' is '').
+ */
+export type ExtractDetail = 'full' | 'checks';
+
+export function extractBlock(text: string, block: Block, detail: ExtractDetail = 'full'): BlockKnowledge {
   const out: BlockKnowledge = {
     checksum: block.checksum,
     ownOffset: block.ownSpan.start - block.span.start,
@@ -54,7 +61,7 @@ export function extractBlock(text: string, block: Block): BlockKnowledge {
     caption: null,
   };
   if (block.type === 'table') {
-    extractTable(text, block, out);
+    extractTable(text, block, out, detail);
     return compacted(out);
   }
   if (!TEXT_BLOCKS.has(block.type)) return compacted(out);
@@ -63,10 +70,10 @@ export function extractBlock(text: string, block: Block): BlockKnowledge {
   const definition = RULE_BLOCKS.has(block.type) ? readDefinition(own, base, block.id) : null;
   const rule = definition || !RULE_BLOCKS.has(block.type) ? null : parseRule(own, base);
   if (definition) out.definitions.push(definition);
-  if (rule) addRule(rule, block, out);
+  if (rule) addRule(rule, block, out, detail);
   if (!rule && block.type === 'paragraph') out.caption = captionTag(own);
   out.references = references(own, base, block.id, requiredSpans(out.molecules));
-  if (!definition && !rule) out.extracted = heuristicValues(own, base, block.id);
+  if (!definition && !rule && detail === 'full') out.extracted = heuristicValues(own, base, block.id);
   return compacted(out);
 }
 
@@ -107,7 +114,7 @@ function readDefinition(own: string, base: number, blockId: string): AtomDefinit
 
 // --- rules ---------------------------------------------------------------------
 
-function addRule(rule: ParsedRule, block: Block, out: BlockKnowledge): void {
+function addRule(rule: ParsedRule, block: Block, out: BlockKnowledge, detail: ExtractDetail): void {
   if (rule.type === 'error') {
     out.problems.push({ blockId: block.id, span: rule.span, message: rule.message });
     return;
@@ -118,14 +125,15 @@ function addRule(rule: ParsedRule, block: Block, out: BlockKnowledge): void {
   const span = rule.span;
   const enforcement = ('enforcement' in rule && rule.enforcement) || 'warn';
   const explicitEnforcement = 'enforcement' in rule && rule.enforcement !== null;
-  const normalized = describeRule(rule);
+  const full = detail === 'full';
+  const normalized = full || rule.type === 'ConstraintMolecule' ? describeRule(rule) : '';
   const exceptionsOf = (exceptions: readonly { span: Span; condition: Condition }[]): ExceptionMolecule[] =>
     exceptions.map((e, n) => ({
       blockId,
       span: e.span,
       enforcement,
       explicitEnforcement,
-      normalized: describeRule({ type: 'ExceptionMolecule', condition: e.condition, enforcement: null, span: e.span }),
+      normalized: full ? describeRule({ type: 'ExceptionMolecule', condition: e.condition, enforcement: null, span: e.span }) : '',
       id: `${blockId}#unless${n}`,
       type: 'ExceptionMolecule',
       condition: e.condition,
@@ -178,7 +186,7 @@ function captionTag(own: string): Enforcement | null {
 
 // --- decision tables -------------------------------------------------------------
 
-function extractTable(text: string, block: Block, out: BlockKnowledge): void {
+function extractTable(text: string, block: Block, out: BlockKnowledge, detail: ExtractDetail): void {
   const rows = tableCells(text, block);
   if (rows.length < 2) return;
   const [header, , ...body] = rows;
@@ -196,7 +204,10 @@ function extractTable(text: string, block: Block, out: BlockKnowledge): void {
       span: row.span,
       enforcement: row.enforcement ?? 'warn',
       explicitEnforcement: row.enforcement !== null,
-      normalized: describeRule({ type: 'ConditionMolecule', condition: row.condition, results: row.results, exceptions: [], enforcement: row.enforcement, span: row.span }),
+      normalized:
+        detail === 'full'
+          ? describeRule({ type: 'ConditionMolecule', condition: row.condition, results: row.results, exceptions: [], enforcement: row.enforcement, span: row.span })
+          : '',
       condition: row.condition,
       results: row.results,
       exceptionIds: [],

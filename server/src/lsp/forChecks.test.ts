@@ -10,6 +10,7 @@ import type { ConditionMolecule, ConstraintMolecule, Molecule } from '../core/mo
 import { exampleTexts } from '../core/testing/examples';
 import { Workspace } from '../core/workspace';
 import { CheckSnapshots } from './forChecks';
+import { recordOf } from './indexWorkers';
 import { deflateText } from './storedText';
 
 function findings(docs: DocumentSnapshot[]): string {
@@ -41,6 +42,22 @@ describe('snapshots kept for the checks', () => {
     const deflated = parsed().map((doc) => kept.keep(doc, deflateText(doc.text)));
     expect(findings(deflated)).toBe(expected);
     expect(deflated.map((doc) => doc.text)).toEqual(texts());
+  });
+
+  it('are parsed with less extracted, to the same findings and records', () => {
+    const full = parsed();
+    const lean = texts().map((text, i) => parseDocument(`file:///kb/f${i}.md`, text, 0, 'checks'));
+    expect(findings(lean)).toBe(findings(full));
+    expect(lean.map(recordOf)).toEqual(full.map(recordOf));
+    // No values read from prose, and a normalised form for constraints only.
+    expect(full.flatMap((doc) => doc.extracted).length).toBeGreaterThan(0);
+    expect(lean.flatMap((doc) => doc.extracted)).toEqual([]);
+    const normalized = (docs: DocumentSnapshot[], constraints: boolean) =>
+      docs.flatMap((doc) => doc.molecules.filter((m) => (m.type === 'ConstraintMolecule') === constraints).map((m) => m.normalized));
+    expect(normalized(lean, false).every((n) => n === '')).toBe(true);
+    expect(normalized(full, false).every((n) => n !== '')).toBe(true);
+    expect(normalized(lean, true)).toEqual(normalized(full, true));
+    expect(normalized(lean, true).length).toBeGreaterThan(0);
   });
 
   it('share equal spans, value operands and empty lists, and drop what the checks never read', () => {

@@ -19,7 +19,7 @@
  * domain itself (`KnowledgeBase.restDomain` without findings).
  */
 import { availableParallelism } from 'node:os';
-import { forgetIncremental, type DocumentSnapshot } from '../core/document';
+import type { DocumentSnapshot } from '../core/document';
 import type { Finding } from '../core/model';
 import { Workspace } from '../core/workspace';
 import { nextBatch, queuesByDomain, RequestWorker } from '../cli/checkWorkers';
@@ -341,11 +341,10 @@ export function serveIndexRequests(port: { on(event: 'message', listener: (messa
           // The server decoded the same bytes: this is not expected.
           if ('reason' in read) return [index, JSON.stringify({ error: read.reason } satisfies Failure), null, null];
           const { text } = read;
-          const outcome = parseSafely({ uri, text });
+          // Disk documents are never edited in place (opening one parses it again), and only checked here.
+          const outcome = parseSafely({ uri, text }, 'checks');
           if ('error' in outcome) return [index, JSON.stringify({ error: `the parser failed: ${outcome.error}` } satisfies Failure), null, null];
           const doc = outcome.snapshot;
-          // Disk documents are never edited in place (opening one parses it again).
-          forgetIncremental(doc);
           const record = recordOf(doc);
           const deflated = deflateText(text);
           snapshots.set(index, forChecks.keep(doc, deflated));
