@@ -62,8 +62,11 @@ interface Verdict {
 /** What the check carries from refresh to refresh: constraints, valued definitions and rule results by atom, and each constrained atom's verdict. */
 interface MustBeState {
   constraints: Grouping<ConstraintEntry, ConstraintEntry>;
-  definitions: Grouping<DefinitionEntry, DefinitionEntry>;
-  results: Grouping<RuleEntry, RuleResult>;
+  /** The atoms with constraints: valued definitions and rule results are grouped for these alone. */
+  constrained: Set<string>;
+  /** Null until first grouped, and again when an atom gained or lost all its constraints. */
+  definitions: Grouping<DefinitionEntry, DefinitionEntry> | null;
+  results: Grouping<RuleEntry, RuleResult> | null;
   /** The generation of `view.answers` the verdicts are up to. */
   generation: number;
   /** Per constrained atom: its verdict, on exactly this group. */
@@ -117,22 +120,43 @@ function checkMustBe(view: DomainView): Finding[] {
 function brokenConstraints(view: DomainView): { group: Constrained; verdict: Verdict }[] {
   const state = carried<MustBeState>(view, 'must-be', () => ({
     constraints: new Grouping<ConstraintEntry, ConstraintEntry>((c, add) => add(c.molecule.comparison.subject.key, c), (c) => c),
-    definitions: new Grouping<DefinitionEntry, DefinitionEntry>((d, add) => {
-      if (d.definition.value) add(d.definition.key, d);
-    }, (d) => d),
-    results: new Grouping<RuleEntry, RuleResult>(
-      (entry, add) => entry.molecule.results.forEach((r, result) => add(r.target.key, { entry, result })),
-      (m) => m.entry,
-    ),
+    constrained: new Set(),
+    definitions: null,
+    results: null,
     generation: view.answers.generation,
     verdicts: new Map(),
     broken: new Set(),
   }));
-  const changed = new Set([
-    ...state.constraints.update(view.constraints),
-    ...state.definitions.update(view.definitions),
-    ...state.results.update(view.rules),
-  ]);
+  const changed = state.constraints.update(view.constraints);
+  for (const key of changed) {
+    const has = state.constraints.get(key) !== undefined;
+    if (has === state.constrained.has(key)) continue;
+    if (has) state.constrained.add(key);
+    else state.constrained.delete(key);
+    state.definitions = state.results = null;
+  }
+  if (state.definitions === null || state.results === null) {
+    // Grouped afresh for the atoms constrained now (most atoms have no constraint: a domain's check
+    // groups a few thousand of its tens of thousands of definitions and results), and judged again.
+    const { constrained } = state;
+    state.definitions = new Grouping<DefinitionEntry, DefinitionEntry>((d, add) => {
+      if (d.definition.value && constrained.has(d.definition.key)) add(d.definition.key, d);
+    }, (d) => d);
+    state.results = new Grouping<RuleEntry, RuleResult>(
+      (entry, add) =>
+        entry.molecule.results.forEach((r, result) => {
+          if (constrained.has(r.target.key)) add(r.target.key, { entry, result });
+        }),
+      (m) => m.entry,
+    );
+    state.definitions.update(view.definitions);
+    state.results.update(view.rules);
+    for (const key of constrained) changed.add(key);
+  } else {
+    for (const key of state.definitions.update(view.definitions)) changed.add(key);
+    for (const key of state.results.update(view.rules)) changed.add(key);
+  }
+  const { definitions, results } = state;
   const stale = new Set<string>();
   if (state.generation !== view.answers.generation) {
     const since = state.generation;
@@ -149,7 +173,7 @@ function brokenConstraints(view: DomainView): { group: Constrained; verdict: Ver
       state.verdicts.delete(key);
       continue;
     }
-    const group: Constrained = { constraints, definitions: state.definitions.get(key) ?? NO_ENTRIES, results: state.results.get(key) ?? NO_ENTRIES };
+    const group: Constrained = { constraints, definitions: definitions.get(key) ?? NO_ENTRIES, results: results.get(key) ?? NO_ENTRIES };
     const same =
       !stale.has(key) &&
       known !== undefined &&
