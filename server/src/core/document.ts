@@ -681,7 +681,8 @@ const blockIndexes = new WeakMap<DocumentSnapshot, Map<string, number>>();
 export function blockById(doc: DocumentSnapshot, id: string): Block | undefined {
   let index = blockIndexes.get(doc);
   if (!index) {
-    index = new Map(doc.blocks.map((b, i) => [b.id, i]));
+    index = new Map();
+    for (let i = 0; i < doc.blocks.length; i++) index.set(doc.blocks[i].id, i);
     blockIndexes.set(doc, index);
   }
   const i = index.get(id);

@@ -646,23 +646,28 @@ const occurrenceCache = new WeakMap<DocumentSnapshot, Occurrence[]>();
 export function occurrencesOf(doc: DocumentSnapshot): Occurrence[] {
   let list = occurrenceCache.get(doc);
   if (list) return list;
-  // A place is its offset in the document.
-  const seen = new Set<number>();
+  // A place is its offset in the document; where two names are read at one place, the first added wins
+  // (kept below, after a stable sort).
   const out: Occurrence[] = [];
   const add = (ref: Pick<AtomRef, 'name' | 'key' | 'span'>, blockId: string, kind: OccurrenceKind, moleculeId?: string) => {
     if (ref.key === '') return;
     const offset = (blockById(doc, blockId)?.span.start ?? 0) + ref.span.start;
-    if (seen.has(offset)) return;
-    seen.add(offset);
     const occurrence: Occurrence = { uri: doc.uri, key: ref.key, name: ref.name, kind, blockId, span: ref.span, offset };
     if (moleculeId) occurrence.moleculeId = moleculeId;
     out.push(occurrence);
   };
   for (const d of doc.definitions) add({ name: d.name, key: d.key, span: d.nameSpan }, d.blockId, 'definition');
-  for (const t of doc.tables) for (const ref of [...t.inputs, ...t.outputs]) add(ref, t.blockId, 'table-header');
+  for (const t of doc.tables) {
+    for (const ref of t.inputs) add(ref, t.blockId, 'table-header');
+    for (const ref of t.outputs) add(ref, t.blockId, 'table-header');
+  }
   for (const m of doc.molecules) for (const ref of refsOf(m)) add(ref, m.blockId, 'operand', m.id);
   for (const r of doc.references) add(r, r.blockId, 'reference');
-  list = out.sort((a, b) => a.offset - b.offset);
+  out.sort((a, b) => a.offset - b.offset);
+  let kept = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i].offset !== out[i - 1].offset) out[kept++] = out[i];
+  out.length = kept;
+  list = out;
   occurrenceCache.set(doc, list);
   return list;
 }
