@@ -381,12 +381,28 @@ export function isRuleKeyword(tok: RuleToken | undefined, keyword?: string): boo
 
 /** Token texts joined as written: one space where the source had whitespace, nothing where it had only decoration. */
 function joinTokens(src: string, tokens: Token[]): string {
+  if (writtenPlainly(src, tokens)) return src.slice(tokens[0].start, tokens[tokens.length - 1].end);
   let out = '';
   tokens.forEach((tok, n) => {
     if (n > 0 && /\s/.test(src.slice(tokens[n - 1].end, tok.start))) out += ' ';
     out += tok.kind === 'ref' ? src.slice(tok.start, tok.end) : tok.text;
   });
   return out;
+}
+
+/**
+ * Whether `tokens` read exactly as their stretch of `src` (words whose text is as written, one space
+ * between them): then that stretch is their joined text, one string rather than one built piece by
+ * piece (which every name and value of a rule would be, and a map looks it up flattened).
+ */
+function writtenPlainly(src: string, tokens: Token[]): boolean {
+  if (tokens.length === 0) return false;
+  for (let n = 0; n < tokens.length; n++) {
+    const tok = tokens[n];
+    if (tok.kind === 'ref' || tok.text.length !== tok.end - tok.start || !src.startsWith(tok.text, tok.start)) return false;
+    if (n > 0 && (tok.start !== tokens[n - 1].end + 1 || src.charCodeAt(tok.start - 1) !== 32)) return false;
+  }
+  return true;
 }
 
 /** `'Name'` for messages, shortened so a 4 KB name does not flood the problems view. */
