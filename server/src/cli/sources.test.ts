@@ -51,4 +51,18 @@ describe('readSources', () => {
     expect(sources[0].uri).toBe(pathToFileURL(name).href);
     expect(sources[0].uri).toContain('%231');
   });
+
+  it('lets other I/O complete between its batches, though the file system reads synchronously', async () => {
+    const files = Array.from({ length: 200 }, (_, i) => at(`f${i}.md`));
+    let immediate = false;
+    setImmediate(() => (immediate = true));
+    const seen: boolean[] = [];
+    const fs = memoryFileSystem(Object.fromEntries(files.map((f) => [f, new TextEncoder().encode('# F\n')])));
+    const read = fs.readFile;
+    const sources = await readSources(files, { ...fs, readFile: (p) => (seen.push(immediate), read(p)) });
+    expect(sources.sources).toHaveLength(200);
+    // The first batch before the event loop ran, the last ones after.
+    expect(seen[0]).toBe(false);
+    expect(seen[199]).toBe(true);
+  });
 });

@@ -22,9 +22,18 @@ export interface Sources {
 /** Files read at once: enough to keep the disk busy, few enough for file-descriptor limits. */
 const READ_BATCH = 64;
 
+/**
+ * Reads `files` in batches, letting the event loop run between two: the
+ * node file system reads synchronously (faster for small files), and a
+ * read of a whole workspace is otherwise one long task in which no other
+ * I/O completes and no request is answered (the language server opens its
+ * index cache while it reads; it keeps the bytes of a file read once the
+ * cache is open, and until then its text).
+ */
 export async function readSources(files: string[], fs: FileSystem, keepBytes = false): Promise<Sources> {
   const result: Sources = { sources: [], skipped: [] };
   for (let i = 0; i < files.length; i += READ_BATCH) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const batch = files.slice(i, i + READ_BATCH);
     const read = await Promise.all(batch.map((file) => readSource(file, fs, keepBytes)));
     for (const item of read) {

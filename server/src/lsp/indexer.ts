@@ -176,10 +176,11 @@ export class Indexer {
    * text only where the last run's cache holds a record of the same text
    * (a document the cache may give); of the others it keeps the bytes,
    * which are moved to the worker that decodes them (once the cache is
-   * open: the files read before keep their text). Texts held until the
-   * end of the run, promoted to the old generation, were collected late: a
-   * cold index of 10,000 files held 52 MB of them; bytes leave this thread
-   * as a file is handed out. The hashes are those of the texts kept
+   * open: the files read before keep their text; `readSources` lets the
+   * cache open between its batches). Texts held until the end of the run,
+   * promoted to the old generation, were collected late: a cold index of
+   * 10,000 files held 52 MB of them; bytes and texts leave this thread as a
+   * file is handed out. The hashes are those of the texts kept
    * (`textHash`).
    */
   private async survey(
@@ -285,8 +286,7 @@ export class Indexer {
         parsed: ({ index, ...file }, record, text, hash) => {
           const { uri } = fresh[index];
           rest(uri, text, file);
-          // The hash of the bytes the worker decoded, else of the text sent (the cache's when it has that text).
-          writer?.document(uri, hash ?? hashes.get(uri) ?? textHash(fresh[index].text!), record);
+          writer?.document(uri, hash, record);
         },
         failed: (index, reason) => this.options.log(`skipped ${fresh[index].uri}: ${reason}`),
         checked: (domain, indexes, findings) => {

@@ -19,7 +19,8 @@ import { tempTree } from '../../cli/testing';
 import { parseDocument } from '../../core/document';
 import { exampleTexts } from '../../core/testing/examples';
 import { Indexer } from '../indexer';
-import { indexInWorkers, isIndexWorker } from '../indexWorkers';
+import { textHash } from '../indexCache';
+import { indexInWorkers, isIndexWorker, type IndexSource } from '../indexWorkers';
 import { KnowledgeBase } from '../knowledge';
 import { answers } from './answers';
 
@@ -159,6 +160,33 @@ describe('indexing on worker threads', () => {
       [sources[0].uri, 'rule-conflict'],
       [sources[8].uri, 'rule-conflict'],
     ]);
+  }, 30_000);
+});
+
+describe('what the server holds while workers index', () => {
+  it('lets go of each text and bytes it hands out, and gets back the hash of every text', async () => {
+    const texts = Array.from({ length: 20 }, (_, i) => `# File ${i}\n\n${section(i)}`);
+    // Half sent as text (read before the cache was open), half as the bytes they were read from.
+    const files: IndexSource[] = texts.map((text, i) => ({
+      uri: `file:///kb/domains/d${i % 2}/f${i}.md`,
+      guess: `d${i % 2}`,
+      size: text.length,
+      text: i % 4 < 2 ? text : null,
+      ...(i % 4 < 2 ? {} : { bytes: new TextEncoder().encode(text) }),
+    }));
+    const hashes: string[] = [];
+    await indexInWorkers(files, {
+      jobs: 2,
+      script: CLI,
+      tenant: () => 't',
+      current: () => true,
+      parsed: ({ index }, _record, _text, hash) => void (hashes[index] = hash),
+      failed: (index, error) => expect.fail(`${files[index].uri}: ${error}`),
+      checked: () => undefined,
+      progress: () => undefined,
+    });
+    expect(hashes).toEqual(texts.map(textHash));
+    expect(files.filter((f) => f.text !== null || f.bytes !== undefined)).toEqual([]);
   }, 30_000);
 });
 
