@@ -66,6 +66,22 @@ export function tuneGarbageCollection(execArgv: readonly string[] = process.exec
   if (!given(execArgv, 'max-inlined-bytecode-size-cumulative')) setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${MAX_INLINED_BYTECODE_CUMULATIVE}`);
 }
 
+/**
+ * Where the old generation of an index worker is first collected: 96 MB
+ * (V8 starts a heap's at a few MB, and collects it again each time it grows
+ * 40% past what survived). A worker's old generation fills with the
+ * snapshots of the domain it parses, all alive until the domain is
+ * checked: collected as it grew, a 500-file domain cost four full
+ * collections, each marking the snapshots parsed so far, ~35 per worker
+ * in a cold index of 10,000 files, and their concurrent marking kept the
+ * platform threads busy while both cores were. At 96 MB a worker collects
+ * about once a domain, most often once the domain it held was let go of.
+ * Set for every isolate made while the flag is (the workers are made
+ * while indexing; the server's thread was made before). Cold indexes of
+ * 10,000 files, interleaved: see docs/benchmarks.md.
+ */
+export const INDEX_WORKER_OLD_SPACE_MB = 96;
+
 /** A V8 flag set while index workers run, and what it is once they are done. */
 interface Tuning {
   name: string;
@@ -78,6 +94,8 @@ interface Tuning {
 const TUNINGS: Tuning[] = [
   { name: 'heap-growing-percent', during: `--heap-growing-percent=${INDEXING_HEAP_GROWING_PERCENT}`, after: `--heap-growing-percent=${HEAP_GROWING_PERCENT}`, busyOnly: false },
   { name: 'parallel-scavenge', during: '--no-parallel-scavenge', after: '--parallel-scavenge', busyOnly: true },
+  // 0: V8's own figure (isolates made later, `kos check`'s workers among them, start small again).
+  { name: 'initial-old-space-size', during: `--initial-old-space-size=${INDEX_WORKER_OLD_SPACE_MB}`, after: '--initial-old-space-size=0', busyOnly: false },
 ];
 
 const active = new Map<Tuning, number>();
