@@ -63,6 +63,12 @@ describe('the language server as the extension launches it', () => {
     expect(path.resolve(__dirname, '../..', SERVER_MODULE)).toBe(CLI_BUNDLE);
   });
 
+  it('gets its store and two malloc arenas, unless the user set their own', () => {
+    expect(serverEnv('/storage', {})).toEqual({ KNOWLEDGE_HOME: '/storage', MALLOC_ARENA_MAX: '2' });
+    expect(serverEnv('/storage', { KNOWLEDGE_HOME: '/mine', MALLOC_ARENA_MAX: '8' })).toEqual({ KNOWLEDGE_HOME: '/mine', MALLOC_ARENA_MAX: '8' });
+    expect(serverEnv('/storage', { KNOWLEDGE_HOME: ' ', MALLOC_ARENA_MAX: '' })).toEqual({ KNOWLEDGE_HOME: '/storage', MALLOC_ARENA_MAX: '2' });
+  });
+
   it('accepts the language client’s arguments over Node IPC and checks the workspace', async () => {
     const ws = workspaceOf({ 'domains/tax/rates.md': RATES, 'domains/tax/other.md': OTHER });
     cleanups.push(ws.cleanup);

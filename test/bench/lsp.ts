@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STATS_REQUEST, type ServerStats } from '../../shared/src/protocol';
-import { SERVER_NODE_FLAGS } from '../../client/src/launch';
+import { SERVER_NODE_FLAGS, serverTuning } from '../../client/src/launch';
 import { startServer, type TestClient } from '../../server/src/lsp/testing';
 import { largeDocument, section } from './generate';
 
@@ -44,10 +44,12 @@ function peakMiB(pid: number): number | null {
 
 /** The server runs with the extension's node flags, `--expose-gc` (memory alive after a full collection), plus any in `KOS_BENCH_SERVER_NODE_ARGS` (`--cpu-prof` to profile it). */
 const nodeArgs = [...SERVER_NODE_FLAGS, '--expose-gc', ...(process.env.KOS_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+/** And with the environment the extension tunes it with. */
+const env = serverTuning(process.env);
 
 async function keystrokes(quick: boolean): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'kos-lsp-bench-'));
-  const client = await startServer({ folders: [root], cli: CLI, nodeArgs });
+  const client = await startServer({ folders: [root], cli: CLI, nodeArgs, env });
   try {
     await client.indexed();
     const text = largeDocument(5500);
@@ -107,7 +109,7 @@ async function workspace(quick: boolean): Promise<void> {
       writeFileSync(join(dir, `f${f}.md`), body);
     }
     const t = performance.now();
-    client = await startServer({ folders: [root], cli: CLI, nodeArgs });
+    client = await startServer({ folders: [root], cli: CLI, nodeArgs, env });
     const pid = client.process.pid!;
     // The server's heap while it indexes (sampled every second; the peak above includes uncollected garbage).
     let sampling = true;
@@ -213,7 +215,7 @@ async function workspace(quick: boolean): Promise<void> {
     const cacheBytes = readdirSync(cacheDir).reduce((sum, f) => sum + statSync(join(cacheDir, f)).size, 0);
     for (const what of ['one file changed on disk since', 'unchanged']) {
       const t1 = performance.now();
-      client = await startServer({ folders: [root], cli: CLI, nodeArgs });
+      client = await startServer({ folders: [root], cli: CLI, nodeArgs, env });
       await client.waitFor(() => client!.logs.some((l) => /^indexed \d+ files/.test(l)), 'indexing again', 600_000);
       const warmMs = performance.now() - t1;
       const warmLine = client.logs.find((l) => /^indexed \d+ files/.test(l))!;
